@@ -1,0 +1,1 @@
+"""Model registry, download and conversion (GGUF → ONNX, diffusers → ONNX)."""

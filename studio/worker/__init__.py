@@ -1,0 +1,1 @@
+"""The one background thread that owns every ONNX Runtime session and runs jobs in order."""
