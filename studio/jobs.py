@@ -237,6 +237,15 @@ class JobCancelled:
     job_id: int
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """A finished job's result was written to the history store (worker thread)."""
+
+    job_id: int
+    kind: str  # "text" | "image"
+    record_ids: tuple[int, ...]
+
+
 Result = TextResult | ImageResult | IterateResult
 
 

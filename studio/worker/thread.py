@@ -7,7 +7,11 @@ thread that touches ONNX Runtime. Signals carry the frozen dataclasses of ``stud
 Signals:
     started(JobStarted), progress(Progress), token(TokenDelta), notice(Notice),
     finished(Result), failed(JobFailed), cancelled(JobCancelled),
-    queue_changed(int): jobs waiting + running, device_changed(DeviceReport).
+    queue_changed(int): jobs waiting + running, device_changed(DeviceReport),
+    recorded(Recorded): the result is in the history store (emitted after finished).
+
+``result_hook`` (set before ``start``) runs on the worker thread for every result and returns
+the history record ids: the UI thread never waits on PNG encoding or SQLite writes.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from typing import Any, Callable
 
 from PySide6.QtCore import QThread, Signal
 
 from studio.engines.runtime import SessionFactory
-from studio.jobs import (CancelToken, Cancelled, JobCancelled, JobContext, JobStarted, Progress,
-                         Request)
+from studio.jobs import (CancelToken, Cancelled, JobCancelled, JobContext, JobStarted, Notice,
+                         Progress, Recorded, Request, Result)
 from studio.worker.runner import describe_failure, kind_of, run_with_fallback
 
 PROGRESS_INTERVAL = 1 / 30  # at most ~30 progress signals a second keeps the UI smooth
@@ -36,6 +41,7 @@ class Worker(QThread):
     cancelled = Signal(object)
     queue_changed = Signal(int)
     device_changed = Signal(object)
+    recorded = Signal(object)
 
     def __init__(self, sessions: SessionFactory | None = None, parent=None) -> None:
         super().__init__(parent)
@@ -47,6 +53,7 @@ class Worker(QThread):
         self._queue: deque[tuple[Request, CancelToken]] = deque()
         self._current: tuple[Request, CancelToken] | None = None
         self._stopping = False
+        self.result_hook: Callable[[Result], tuple[int, ...]] | None = None
 
     # ── main thread ──
     def submit(self, request: Request) -> int:
@@ -163,3 +170,15 @@ class Worker(QThread):
                 self.failed.emit(describe_failure(job_id, exc))
         else:
             self.finished_job.emit(result)
+            self._record(result)
+
+    def _record(self, result: Any) -> None:
+        if self.result_hook is None or not hasattr(result, "request"):
+            return
+        try:
+            ids = tuple(self.result_hook(result) or ())
+        except Exception as exc:  # noqa: BLE001 - the result is still on screen; say it was not kept
+            self.notice.emit(Notice(result.job_id, f"This result could not be saved to the history: {exc}"))
+            return
+        kind = "image" if hasattr(result, "images") else "text"
+        self.recorded.emit(Recorded(result.job_id, kind, ids))
