@@ -1,0 +1,1 @@
+"""The writing workspace's document model: drafts, generated spans, context, storage. Qt-free."""
