@@ -10,9 +10,10 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported by whoever builds the arrays; the UI starts faster without it
+    import numpy as np
 
 _ids = itertools.count(1)
 _ids_lock = threading.Lock()

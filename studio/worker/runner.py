@@ -17,6 +17,15 @@ log = logging.getLogger(__name__)
 
 def run_request(request, ctx: JobContext) -> Result:
     """Run one request on the engine for its kind. Worker thread (or CLI) only."""
+    try:
+        return _dispatch(request, ctx)
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("studio.engines"):
+            raise UserError(f"The {kind_of(request)} engine is not part of this build yet.") from exc
+        raise
+
+
+def _dispatch(request, ctx: JobContext) -> Result:
     if isinstance(request, TextRequest):
         from studio.engines.text.job import run_text_job
 
@@ -70,7 +79,7 @@ def describe_failure(job_id: int, exc: BaseException) -> JobFailed:
         if "bad_alloc" in text or "Failed to allocate" in text:
             return JobFailed(job_id, "Not enough memory to run this model at this size.", details)
         return JobFailed(job_id, f"The model failed to run: {text}", details)
-    log.exception("unexpected failure in job %s", job_id, exc_info=exc)
+    log.debug("unexpected failure in job %s", job_id, exc_info=exc)
     return JobFailed(job_id, f"Something went wrong: {text}", details)
 
 

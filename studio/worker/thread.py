@@ -54,6 +54,7 @@ class Worker(QThread):
         self._current: tuple[Request, CancelToken] | None = None
         self._stopping = False
         self.result_hook: Callable[[Result], tuple[int, ...]] | None = None
+        self._pending_config: tuple[str, int] | None = None
 
     # ── main thread ──
     def submit(self, request: Request) -> int:
@@ -123,6 +124,12 @@ class Worker(QThread):
             self._cond.notify()
         return self.wait(timeout_ms)
 
+    def reconfigure(self, device: str, threads: int) -> None:
+        """New device preference / thread count, applied before the next job. Main thread only."""
+        with self._cond:
+            self._pending_config = (device, threads)
+            self._cond.notify()
+
     def _emit_queue(self) -> None:
         with self._cond:
             n = len(self._queue) + (1 if self._current else 0)
@@ -133,16 +140,28 @@ class Worker(QThread):
         self.device_changed.emit(self.sessions.report())
         while True:
             with self._cond:
-                while not self._queue and not self._stopping:
+                while not self._queue and not self._stopping and not self._pending_config:
                     self._cond.wait()
                 if self._stopping:
                     return
+                config, self._pending_config = self._pending_config, None
+                if config:
+                    self._apply_config(*config)
+                    if not self._queue:
+                        continue
                 self._current = request, token = self._queue.popleft()
             self._emit_queue()
             self._run_one(request, token)
             with self._cond:
                 self._current = None
             self._emit_queue()
+
+    def _apply_config(self, device: str, threads: int) -> None:
+        old = self.sessions
+        self.sessions = SessionFactory(device, threads, old.max_bytes)
+        self.sessions.on_fallback = lambda _reason: self.device_changed.emit(self.sessions.report())
+        old.clear()
+        self.device_changed.emit(self.sessions.report())
 
     def _run_one(self, request: Request, token: CancelToken) -> None:
         job_id = request.job_id
