@@ -1,0 +1,439 @@
+"""The history store: every generation in one SQLite database (WAL) next to its PNG files.
+
+Thread rules: one connection per thread (``threading.local``). The worker thread writes
+(``add``), the UI thread reads and edits flags (favourite, tags, trash); WAL lets reads run while
+a write is in progress. Nothing here imports Qt.
+
+Crash safety of image files: ``add`` first commits the new PNG paths to ``pending``, then
+writes each PNG atomically (temp file + fsync + rename), then commits the records and clears
+``pending`` in one transaction. Emptying the trash does the reverse. Opening the store settles
+what a killed process left in ``pending`` (deletes files whose record never committed, and
+their temp files), so after any crash each record has its PNG and no PNG lacks a record.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+import uuid
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from studio import paths
+from studio.fileio import atomic_write_bytes
+from studio.history.records import HistoryRecord, HistoryRow, Query, png_array
+from studio.history.schema import SCHEMA_VERSION, fts_insert_rows, fts_query, migrate
+
+_CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+_ROW_COLUMNS = ("id, kind, created, model_id, substr(prompt, 1, 500), seed, width, height, favourite, "
+                "image_path, substr(coalesce(output, ''), 1, 500), accepted, deleted, duration, device")
+_CHUNK = 500  # ids per IN (...) list
+
+
+@dataclass
+class NewRecord:
+    """A record about to be added (built by ``studio.history.recorder``)."""
+
+    kind: str
+    created: float
+    model_id: str
+    prompt: str  # shown and searched; a long text context keeps only its tail here
+    params: dict[str, Any]
+    model_hash: str = ""
+    negative_prompt: str = ""
+    seed: int | None = None
+    width: int | None = None
+    height: int | None = None
+    output: str | None = None
+    duration: float = 0.0
+    device: str = ""
+    job_id: int | None = None
+    batch_index: int = 0
+    finish_reason: str | None = None
+    png: bytes | None = None  # the image file, written before the record commits
+    thumb: bytes | None = None
+    context: bytes | None = None  # the full prompt (UTF-8) when ``prompt`` is only its tail
+    init_png: bytes | None = None
+    mask_png: bytes | None = None
+
+
+def _blob_key(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _CORRUPT_CODES
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists but not ours
+    return True
+
+
+class HistoryStore:
+    """SQLite-backed history. Safe to share between the UI thread and the worker thread."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path else paths.history_dir() / "history.db"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.root = self.path.parent  # image paths in the database are relative to this
+        self.problem = ""  # a sentence for the UI when something had to be repaired
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._open()
+
+    # ── connections ──
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+        db.execute("PRAGMA busy_timeout = 10000")
+        db.execute("PRAGMA synchronous = FULL")  # a committed generation survives a power cut
+        db.execute("PRAGMA temp_store = MEMORY")
+        db.execute("PRAGMA cache_size = -16000")
+        with self._lock:
+            self._all.append(db)
+        return db
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection (autocommit; write methods open their own transactions)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
+
+    def _open(self) -> None:
+        try:
+            self._prepare(self.db)
+        except sqlite3.DatabaseError as exc:
+            if not _is_corrupt(exc):
+                raise
+            self._move_aside(exc)
+            self._prepare(self.db)
+        self._recover_pending()
+
+    def _prepare(self, db: sqlite3.Connection) -> None:
+        if db.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+            self.problem = "The history database could not switch to WAL mode; it may be slower."
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            self.problem = ("The history was written by a newer version of Studio; some entries "
+                            "may not show correctly.")
+            return
+        migrate(db)
+
+    def _move_aside(self, exc: Exception) -> None:
+        self.close()
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            src = Path(str(self.path) + suffix)
+            if src.exists():
+                os.replace(src, Path(str(aside) + suffix))
+        self.problem = (f"The history database was damaged ({exc}); it was moved aside to "
+                        f"{aside.name} and a new, empty history was started.")
+
+    def close(self) -> None:
+        """Close every thread's connection (call when no thread uses the store any more)."""
+        with self._lock:
+            conns, self._all = self._all, []
+        for db in conns:
+            try:
+                db.close()
+            except sqlite3.Error:
+                pass
+        self._local = threading.local()
+
+    # ── crash recovery ──
+
+    def _recover_pending(self) -> None:
+        db = self.db
+        rows = db.execute("SELECT path, pid FROM pending").fetchall()
+        for rel, pid in rows:
+            if _pid_alive(pid):
+                continue  # another live process (the CLI) is mid-write
+            keep = db.execute("SELECT 1 FROM records WHERE image_path = ?", (rel,)).fetchone()
+            target = self.root / rel
+            if not keep:
+                target.unlink(missing_ok=True)
+            for tmp in target.parent.glob(f".{target.name}.*.tmp"):
+                tmp.unlink(missing_ok=True)
+            db.execute("DELETE FROM pending WHERE path = ?", (rel,))
+
+    # ── writing (worker thread) ──
+
+    def _new_image_path(self, created: float) -> str:
+        month = time.strftime("%Y-%m", time.localtime(created))
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(created))
+        return f"images/{month}/{stamp}-{uuid.uuid4().hex[:10]}.png"
+
+    def add(self, records: Sequence[NewRecord]) -> tuple[int, ...]:
+        """Add records (one generation); their PNGs are on disk before the rows commit.
+
+        Worker thread (or CLI). Returns the new record ids in order.
+        """
+        if not records:
+            return ()
+        db = self.db
+        files = [(self._new_image_path(r.created) if r.png is not None else None) for r in records]
+        written = [f for f in files if f]
+        if written:
+            now, pid = time.time(), os.getpid()
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT INTO pending(path, pid, since) VALUES (?, ?, ?)",
+                           [(f, pid, now) for f in written])
+            db.execute("COMMIT")
+        try:
+            for rec, rel in zip(records, files):
+                if rel:
+                    atomic_write_bytes(self.root / rel, rec.png)  # type: ignore[arg-type]
+            return self._insert(records, files)
+        except BaseException:
+            for rel in written:
+                (self.root / rel).unlink(missing_ok=True)
+            try:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                db.executemany("DELETE FROM pending WHERE path = ?", [(f,) for f in written])
+            except sqlite3.Error:
+                pass  # the next open settles it
+            raise
+
+    def _insert(self, records: Sequence[NewRecord], files: Sequence[str | None]) -> tuple[int, ...]:
+        db = self.db
+        blobs: dict[str, bytes] = {}
+
+        def keep(data: bytes | None, compress: bool = False) -> str | None:
+            if data is None:
+                return None
+            key = _blob_key(data)
+            blobs[key] = zlib.compress(data, 6) if compress else data
+            return key
+
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            first = (db.execute("SELECT max(id) FROM records").fetchone()[0] or 0) + 1
+            ids = tuple(range(first, first + len(records)))
+            rows = []
+            for i, r, rel in zip(ids, records, files):
+                rows.append((i, r.kind, r.created, r.model_id, r.model_hash, r.prompt, r.negative_prompt,
+                             r.seed, json.dumps(r.params, ensure_ascii=False), rel, r.width, r.height,
+                             r.output, r.duration, r.device, keep(r.context, True), keep(r.init_png),
+                             keep(r.mask_png), r.job_id, r.batch_index, r.finish_reason))
+            db.executemany(
+                "INSERT INTO records(id, kind, created, model_id, model_hash, prompt, negative_prompt, "
+                "seed, params, image_path, width, height, output, duration, device, context_hash, "
+                "init_hash, mask_hash, job_id, batch_index, finish_reason) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.executemany("INSERT INTO thumbnails(record_id, data) VALUES (?, ?)",
+                           [(i, r.thumb) for i, r in zip(ids, records) if r.thumb is not None])
+            db.executemany("INSERT OR IGNORE INTO blobs(hash, data) VALUES (?, ?)", list(blobs.items()))
+            db.executemany("INSERT INTO records_fts(rowid, prompt, body) VALUES (?, ?, ?)",
+                           fts_insert_rows([(i, r.prompt, r.output or "") for i, r in zip(ids, records)]))
+            db.executemany("DELETE FROM pending WHERE path = ?", [(f,) for f in files if f])
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        return ids
+
+    # ── reading (any thread) ──
+
+    def _where(self, q: Query, before: int | None) -> tuple[str, list[Any]]:
+        conds = ["deleted IS NOT NULL" if q.trash else "deleted IS NULL"]
+        args: list[Any] = []
+        if q.kind:
+            conds.append("kind = ?")
+            args.append(q.kind)
+        if q.model_id:
+            conds.append("model_id = ?")
+            args.append(q.model_id)
+        if q.since is not None:
+            conds.append("created >= ?")
+            args.append(q.since)
+        if q.until is not None:
+            conds.append("created < ?")
+            args.append(q.until)
+        if q.favourite:
+            conds.append("favourite = 1")
+        if q.tag:
+            conds.append("id IN (SELECT record_id FROM tags WHERE tag = ?)")
+            args.append(q.tag)
+        if q.ids is not None:
+            conds.append(f"id IN ({','.join('?' * len(q.ids))})" if q.ids else "0")
+            args.extend(q.ids)
+        if before is not None:
+            conds.append("id < ?")
+            args.append(before)
+        match = fts_query(q.text) if q.text.strip() else None
+        if q.text.strip() and match is None:
+            conds.append("0")  # only punctuation typed: nothing can match
+        if match:
+            conds.append("id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)")
+            args.append(match)
+        return " AND ".join(conds), args
+
+    def page(self, query: Query = Query(), *, before: int | None = None, limit: int = 200) -> list[HistoryRow]:
+        """Newest first; pass the last row's id as ``before`` for the next page (keyset paging)."""
+        where, args = self._where(query, before)
+        sql = f"SELECT {_ROW_COLUMNS} FROM records WHERE {where} ORDER BY id DESC LIMIT ?"
+        return [self._row(r) for r in self.db.execute(sql, (*args, limit))]
+
+    def count(self, query: Query = Query()) -> int:
+        where, args = self._where(query, None)
+        return self.db.execute(f"SELECT count(*) FROM records WHERE {where}", args).fetchone()[0]
+
+    def _row(self, r: tuple) -> HistoryRow:
+        return HistoryRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]),
+                          self.root / r[9] if r[9] else None, r[10],
+                          None if r[11] is None else bool(r[11]), r[12], r[13] or 0.0, r[14] or "")
+
+    def get(self, record_id: int) -> HistoryRecord | None:
+        """The complete record (full prompt, parameters, tags, img2img inputs), or None."""
+        db = self.db
+        r = db.execute(
+            "SELECT id, kind, created, model_id, model_hash, prompt, negative_prompt, seed, params, "
+            "image_path, width, height, output, duration, device, favourite, accepted, deleted, "
+            "job_id, batch_index, finish_reason, context_hash, init_hash, mask_hash "
+            "FROM records WHERE id = ?", (record_id,)).fetchone()
+        if r is None:
+            return None
+        try:
+            params = json.loads(r[8]) if r[8] else {}
+        except ValueError:
+            params = {}
+        prompt = r[5]
+        context = self.blob(r[21]) if r[21] else None
+        if context is not None:
+            prompt = zlib.decompress(context).decode("utf-8")
+        init = self.blob(r[22]) if r[22] else None
+        mask = self.blob(r[23]) if r[23] else None
+        return HistoryRecord(
+            id=r[0], kind=r[1], created=r[2], model_id=r[3], model_hash=r[4] or "", prompt=prompt,
+            negative_prompt=r[6] or "", seed=r[7], params=params,
+            image_path=self.root / r[9] if r[9] else None, width=r[10], height=r[11], text=r[12],
+            duration=r[13] or 0.0, device=r[14] or "", favourite=bool(r[15]),
+            accepted=None if r[16] is None else bool(r[16]), deleted=r[17], tags=self.tags(r[0]),
+            job_id=r[18], batch_index=r[19] or 0, finish_reason=r[20],
+            init_image=png_array(init) if init else None, mask=png_array(mask) if mask else None)
+
+    def blob(self, key: str) -> bytes | None:
+        row = self.db.execute("SELECT data FROM blobs WHERE hash = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def thumbnails(self, ids: Iterable[int]) -> dict[int, bytes]:
+        """Encoded thumbnails (JPEG) of the given records that have one."""
+        out: dict[int, bytes] = {}
+        ids = list(ids)
+        for k in range(0, len(ids), _CHUNK):
+            chunk = ids[k:k + _CHUNK]
+            out.update(self.db.execute(
+                f"SELECT record_id, data FROM thumbnails WHERE record_id IN ({','.join('?' * len(chunk))})",
+                chunk).fetchall())
+        return out
+
+    def models(self) -> list[str]:
+        """Model ids that appear in the live history."""
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT model_id FROM records WHERE model_id != '' ORDER BY model_id")]
+
+    def tags(self, record_id: int) -> tuple[str, ...]:
+        return tuple(r[0] for r in self.db.execute(
+            "SELECT tag FROM tags WHERE record_id = ? ORDER BY tag", (record_id,)))
+
+    def all_tags(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT tag FROM tags ORDER BY tag")]
+
+    # ── editing (UI thread) ──
+
+    def _update(self, sql: str, ids: Sequence[int], *args: Any) -> None:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for k in range(0, len(ids), _CHUNK):
+                chunk = list(ids[k:k + _CHUNK])
+                db.execute(sql.format(ids=",".join("?" * len(chunk))), (*args, *chunk))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def set_favourite(self, ids: Sequence[int], favourite: bool = True) -> None:
+        self._update("UPDATE records SET favourite = ? WHERE id IN ({ids})", ids, int(favourite))
+
+    def set_accepted(self, record_id: int, accepted: bool | None) -> None:
+        """Whether the writer kept a text generation (None = not decided)."""
+        value = None if accepted is None else int(bool(accepted))
+        self._update("UPDATE records SET accepted = ? WHERE id IN ({ids})", [record_id], value)
+
+    def add_tag(self, ids: Sequence[int], tag: str) -> None:
+        tag = tag.strip()
+        if tag:
+            self._update("INSERT OR IGNORE INTO tags(record_id, tag) SELECT id, ? FROM records "
+                         "WHERE id IN ({ids})", ids, tag)
+
+    def remove_tag(self, ids: Sequence[int], tag: str) -> None:
+        self._update("DELETE FROM tags WHERE tag = ? AND record_id IN ({ids})", ids, tag)
+
+    def trash(self, ids: Sequence[int]) -> None:
+        self._update("UPDATE records SET deleted = ? WHERE deleted IS NULL AND id IN ({ids})",
+                     ids, time.time())
+
+    def restore(self, ids: Sequence[int]) -> None:
+        self._update("UPDATE records SET deleted = NULL WHERE id IN ({ids})", ids)
+
+    def empty_trash(self) -> int:
+        """Delete the trashed records and their files for good; returns how many went."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            rows = db.execute("SELECT id, image_path, prompt, coalesce(output, '') FROM records "
+                              "WHERE deleted IS NOT NULL").fetchall()
+            ids = [r[0] for r in rows]
+            files = [r[1] for r in rows if r[1]]
+            pid, now = os.getpid(), time.time()
+            db.executemany("INSERT OR REPLACE INTO pending(path, pid, since) VALUES (?, ?, ?)",
+                           [(f, pid, now) for f in files])
+            db.executemany("INSERT INTO records_fts(records_fts, rowid, prompt, body) "
+                           "VALUES ('delete', ?, ?, ?)", fts_insert_rows([(r[0], r[2], r[3]) for r in rows]))
+            for k in range(0, len(ids), _CHUNK):
+                chunk = ids[k:k + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for table, col in (("thumbnails", "record_id"), ("tags", "record_id"), ("records", "id")):
+                    db.execute(f"DELETE FROM {table} WHERE {col} IN ({marks})", chunk)
+            db.execute("DELETE FROM blobs WHERE hash NOT IN (SELECT context_hash FROM records WHERE "
+                       "context_hash IS NOT NULL UNION SELECT init_hash FROM records WHERE init_hash "
+                       "IS NOT NULL UNION SELECT mask_hash FROM records WHERE mask_hash IS NOT NULL)")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        for rel in files:
+            (self.root / rel).unlink(missing_ok=True)
+        db.executemany("DELETE FROM pending WHERE path = ?", [(f,) for f in files])
+        return len(ids)
+
+    def integrity_ok(self) -> bool:
+        """Full check (slow on big histories: for tests and a "check" menu item, not start-up)."""
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
