@@ -291,3 +291,41 @@ def test_menus_hold_the_shortcut_actions(make_ws):
     assert actions["Continue"].shortcut().toString() == "Ctrl+Return"
     assert actions["Retry"].shortcut().toString() == "Ctrl+R"
     assert actions["Next alternative"].shortcut().toString() == "Alt+Right"
+
+
+def test_history_accepted_flag_follows_the_users_choice(qtbot, make_ws):
+    from studio.history.recorder import record_result
+    from studio.history.store import HistoryStore
+
+    store = HistoryStore()
+    ws, worker = make_ws([[" kept"], [" dropped"], [" other"]])
+    worker.result_hook = lambda r: record_result(store, r)
+    ws.history_store = store
+    tab = put(ws, BEFORE + AFTER, len(BEFORE))
+    ws.act_continue.trigger()
+    finish(qtbot, tab)
+    first = worker.requests[0].job_id
+    ws.act_retry.trigger()
+    finish(qtbot, tab)
+    ws.act_prev.trigger()
+    ws.accept_span()  # keeps " kept", so the retry was not accepted
+    rows = {r.job_id: r for r in (store.get(i) for i in range(1, 3))}
+    assert rows[first].accepted is True
+    assert rows[worker.requests[1].job_id].accepted is False
+    assert rows[first].text == " kept"
+    ws.act_continue.trigger()
+    finish(qtbot, tab)
+    ws.act_escape.trigger()  # rejected
+    assert store.get(3).accepted is False
+    store.close()
+
+
+def test_reproduce_runs_the_same_request_in_a_new_draft(qtbot, make_ws):
+    ws, worker = make_ws([[" again"]])
+    req = TextRequest(prompt="Once there was", memory="m", sampler=SamplerParams(seed=5))
+    ws.reproduce(req)
+    tab = ws.current_tab()
+    finish(qtbot, tab)
+    sent = worker.requests[0]
+    assert sent.prompt == "Once there was" and sent.sampler.seed == 5 and sent.memory == "m"
+    assert tab.editor.toPlainText() == "Once there was again" and ws.tabs.count() == 2

@@ -33,6 +33,7 @@ class ScriptedWorker(QObject):
         self.requests = []
         self.interval_ms = interval_ms
         self.fail_next = ""
+        self.result_hook = None  # like Worker.result_hook: result → history record ids
         self._running: dict[int, tuple] = {}
 
     def submit(self, request) -> int:
@@ -60,9 +61,11 @@ class ScriptedWorker(QObject):
             del self._running[job_id]
             reason = "cancelled" if st["stop"] else "length"
             text = "".join(t.text for t in st["tokens"])
-            self.finished_job.emit(TextResult(job_id, req, text, tuple(st["tokens"]), reason, seed=7,
-                                              stats=RunStats(decode_tps=12.5, device="CPU")))
-            self.recorded.emit(Recorded(job_id, "text", (job_id * 10,)))
+            result = TextResult(job_id, req, text, tuple(st["tokens"]), reason, seed=7,
+                                stats=RunStats(decode_tps=12.5, device="CPU"))
+            self.finished_job.emit(result)
+            if self.result_hook is not None:
+                self.recorded.emit(Recorded(job_id, "text", tuple(self.result_hook(result))))
             return
         piece = st["pieces"][st["i"]]
         tid = 1000 + st["i"]

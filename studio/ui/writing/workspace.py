@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QFileDialog, QFontDialog, QFrame, QHBoxLayout, QL
 from studio import paths
 from studio.fileio import atomic_write_text
 from studio.jobs import (JobCancelled, JobFailed, Notice, Progress, TextRequest, TextResult,
-                         TokenDelta, UserError)
+                         TokenDelta, UserError, next_job_id)
 from studio.ui.writing.draft_tab import DraftTab
 from studio.ui.writing.side_panel import SidePanel
 from studio.ui.writing.token_popup import TokenMenu
@@ -49,6 +49,8 @@ class Workspace(QWidget):
         self.setObjectName("writing-workspace")
         self.worker = worker
         self.settings = settings
+        # The history store for the "accepted" flag; the main window's, found when first needed.
+        self.history_store = getattr(parent, "history_store", None)
         self._jobs: dict[int, DraftTab] = {}  # streaming job → its draft tab
         self._decided: dict[int, bool] = {}  # job → accepted?, for records that arrive late
         self._records: dict[int, tuple[int, ...]] = {}  # job → history record ids
@@ -258,6 +260,20 @@ class Workspace(QWidget):
         tab.settings_changed()
         self._schedule_budget()
         self.status_message.emit(self.tr("Sampler settings and memory recalled from the history."))
+
+    def reproduce(self, request) -> int | None:
+        """Run a past request again exactly (same seed) in a new draft holding its context."""
+        if not isinstance(request, TextRequest):
+            return None
+        tab = self.new_draft("" if request.chat else request.prompt)
+        tab.draft.settings.sampler = request.sampler
+        tab.draft.settings.memory = request.memory
+        self.panel.show_settings(tab.draft.settings)
+        end = tab.editor.buffer.size()
+        tab.editor.move_cursor_to(end)
+        request = replace(request, job_id=next_job_id())
+        tab.draft.begin(request, end)
+        return self._submit(tab, request)
 
     def shutdown(self) -> None:
         for job_id in list(self._jobs):
@@ -588,18 +604,12 @@ class Workspace(QWidget):
 
     def _mark_history(self, job_id: int, accepted: bool) -> None:
         ids = self._records.get(job_id, ())
-        if not ids:
-            return
-        try:
-            from studio.history import store as history_store
-        except ImportError:
-            return  # the history store is not part of this build yet
-        mark = getattr(history_store, "set_accepted", None)
-        if mark is None:
+        store = self.history_store or getattr(self.window(), "history_store", None)
+        if not ids or store is None:
             return
         try:
             for rid in ids:
-                mark(rid, accepted)
+                store.set_accepted(rid, accepted)
         except Exception as exc:  # noqa: BLE001 - the flag is a nicety; never lose the draft over it
             log.warning("could not mark history record accepted: %s", exc)
 
@@ -758,3 +768,6 @@ class Workspace(QWidget):
             slot()
         except UserError as exc:
             self.show_message(str(exc))
+
+
+WritingWorkspace = Workspace  # the name the main window looks up
