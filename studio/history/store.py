@@ -168,7 +168,10 @@ class HistoryStore:
 
     def _recover_pending(self) -> None:
         db = self.db
-        rows = db.execute("SELECT path, pid FROM pending").fetchall()
+        try:
+            rows = db.execute("SELECT path, pid FROM pending").fetchall()
+        except sqlite3.OperationalError:
+            return  # a newer schema without this table
         for rel, pid in rows:
             if _pid_alive(pid):
                 continue  # another live process (the CLI) is mid-write
