@@ -110,6 +110,8 @@ class DraftEditor(QPlainTextEdit):
         sel.cursor = cur
         fmt = QTextCharFormat()
         fmt.setBackground(STREAMING if self.draft.streaming is not None else PENDING)
+        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+        fmt.setUnderlineColor(QColor("#3b6fd8"))
         sel.format = fmt
         self.setExtraSelections([sel])
 

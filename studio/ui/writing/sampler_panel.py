@@ -46,6 +46,7 @@ class SamplerPanel(QWidget):
         self._extra = SamplerParams()  # fields without a widget (banned tokens, logit bias)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         row = QHBoxLayout()
         self.preset = QComboBox()
@@ -71,7 +72,8 @@ class SamplerPanel(QWidget):
         self.seed = QSpinBox()
         self.seed.setRange(-1, 2**31 - 1)
         self.seed.setSpecialValueText(self.tr("random"))
-        self.greedy = QCheckBox(self.tr("Greedy (always the most likely token)"))
+        self.greedy = QCheckBox(self.tr("Greedy"))
+        self.greedy.setToolTip(self.tr("Always pick the most likely token (ignores the settings above)"))
         self.stops = QLineEdit()
         self.stops.setPlaceholderText(self.tr("e.g. \\n\\n, THE END"))
         for label, w in ((self.tr("Temperature"), self.temperature), (self.tr("Top-k"), self.top_k),

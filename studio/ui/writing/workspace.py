@@ -103,7 +103,8 @@ class Workspace(QWidget):
         split.addWidget(self.tabs)
         split.addWidget(self.panel)
         split.setStretchFactor(0, 1)
-        split.setSizes([900, 340])
+        split.setSizes([900, 390])
+        split.setCollapsible(0, False)
 
         self.banner = QFrame(self)
         self.banner.setObjectName("writing-error")
@@ -124,6 +125,7 @@ class Workspace(QWidget):
 
         status = QHBoxLayout()
         status.setContentsMargins(6, 0, 6, 2)
+        status.setSpacing(18)
         self.words_label = QLabel()
         self.alt_label = QLabel()
         self.speed_label = QLabel()
@@ -553,7 +555,7 @@ class Workspace(QWidget):
         if st.decode_tps:
             self.speed_label.setText(self.tr("{0:.1f} tokens/s").format(st.decode_tps))
         if st.device:
-            self.state_label.setText(st.device)
+            self.speed_label.setToolTip(st.device)
         for n in result.notices:
             self.status_message.emit(n)
 
