@@ -1,0 +1,701 @@
+"""The Image workspace: prompt panel, layered canvas, layers and queue. Main thread only.
+
+It builds ``ImageRequest``s, hands them to the shared worker and ignores events of jobs it did
+not submit. Results land as new layers (one undo step per job); failures show in a message bar
+under the canvas and never touch the document.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QColor, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (QColorDialog, QComboBox, QDoubleSpinBox, QFileDialog,
+                               QHBoxLayout, QInputDialog, QLabel, QMenu, QPushButton,
+                               QScrollArea, QSpinBox, QSplitter, QTabWidget, QToolBar,
+                               QToolButton, QVBoxLayout, QWidget, QCheckBox)
+
+from studio.canvas import Document, Rect
+from studio.canvas import files as docfiles
+from studio.canvas.ops import (ANCHORS, AddLayer, Crop, ResizeCanvas, Select, SetMask, Transform,
+                               extend_for_outpaint, image_layer_from)
+from studio.jobs import ImageRequest, ImageResult, UserError
+from studio.ui.image.canvas_view import CanvasView, Tool, qimage_to_rgba, rgba_to_qimage
+from studio.ui.image.document_model import DocumentModel
+from studio.ui.image.generation import JobTarget, masked_job, result_layer, whole_canvas_job
+from studio.ui.image.layers_panel import LayersPanel
+from studio.ui.image.prompt_panel import PromptPanel
+from studio.ui.image.queue_panel import QueuePanel
+
+log = logging.getLogger(__name__)
+
+OUTPAINT_PIXELS = 128
+
+
+@dataclass
+class Job:
+    request: ImageRequest
+    target: JobTarget
+
+
+class MessageBar(QWidget):
+    """A non-modal, dismissable message under the canvas, with the details behind a button."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text = QLabel(self)
+        self.text.setWordWrap(True)
+        self.text.setObjectName("message")
+        self.details_btn = QPushButton(self.tr("Details…"), self)
+        self.details_btn.clicked.connect(self._show_details)
+        close = QToolButton(self)
+        close.setText("✕")
+        close.clicked.connect(self.hide)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(6, 2, 6, 2)
+        lay.addWidget(self.text, 1)
+        lay.addWidget(self.details_btn)
+        lay.addWidget(close)
+        self.setStyleSheet("MessageBar { background: #fbe3c0; } QLabel { color: #4a2a00; }")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self._details = ""
+        self.hide()
+
+    def show_message(self, message: str, details: str = "") -> None:
+        self.text.setText(message)
+        self._details = details
+        self.details_btn.setVisible(bool(details))
+        self.show()
+
+    def _show_details(self) -> None:
+        from studio.ui.errors import show_error
+
+        show_error(self, self.text.text(), self._details)
+
+
+class ImageWorkspace(QWidget):
+    """Signals:
+        status_message(str): transient status-bar text.
+    """
+
+    status_message = Signal(str)
+
+    def __init__(self, worker, settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.settings = settings
+        self.jobs: dict[int, Job] = {}
+        self._running: int | None = None
+        self._finished_seeds: list[int] = []
+
+        self.model = DocumentModel(parent=self)
+        self.view = CanvasView(self.model, self)
+        self.view.setObjectName("canvas")
+        self.prompt_panel = PromptPanel(getattr(settings, "image_model", ""), self)
+        self.layers_panel = LayersPanel(self.model, self)
+        self.queue_panel = QueuePanel(self)
+        self.message_bar = MessageBar(self)
+        self._build_layout()
+        self._build_actions()
+
+        self.prompt_panel.generate_requested.connect(self.generate)
+        self.queue_panel.cancel_requested.connect(self.worker.cancel)
+        self.queue_panel.move_requested.connect(self.worker.move)
+        self.queue_panel.cancel_current_requested.connect(self.cancel_current)
+        self.view.files_dropped.connect(self.open_files)
+        self.view.image_dropped.connect(lambda rgba: self.add_image_layer(rgba, self.tr("Dropped image")))
+        self.view.cursor_moved.connect(self._show_cursor)
+        self.model.undo_stack.cleanChanged.connect(self._update_title)
+
+        worker.started_job.connect(self._on_started)
+        worker.progress.connect(self._on_progress)
+        worker.notice.connect(self._on_notice)
+        worker.finished_job.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
+        worker.cancelled.connect(self._on_cancelled)
+        worker.queue_changed.connect(self._refresh_queue)
+
+    # ── layout ──
+    def _build_layout(self) -> None:
+        left = QScrollArea(self)
+        left.setWidgetResizable(True)
+        left.setWidget(self.prompt_panel)
+        left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left.setMinimumWidth(340)
+
+        self.toolbar = QToolBar(self)
+        self.toolbar.setObjectName("canvas-tools")
+        centre = QWidget(self)
+        cl = QVBoxLayout(centre)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(2)
+        cl.addWidget(self.toolbar)
+        self.brush_bar = QToolBar(self)
+        cl.addWidget(self.brush_bar)
+        self.gen_bar = QToolBar(self)
+        cl.addWidget(self.gen_bar)
+        cl.addWidget(self.view, 1)
+        cl.addWidget(self.message_bar)
+        self.info = QLabel(self)
+        cl.addWidget(self.info)
+
+        right = QTabWidget(self)
+        right.addTab(self.layers_panel, self.tr("Layers"))
+        right.addTab(self.queue_panel, self.tr("Queue"))
+        self.side_tabs = right
+        right.setMinimumWidth(220)
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(left)
+        split.addWidget(centre)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([350, 800, 240])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(split)
+
+    def _action(self, text: str, slot, shortcut: str | QKeySequence | None = None,
+                tip: str = "") -> QAction:
+        a = QAction(text, self)
+        if shortcut:
+            a.setShortcut(QKeySequence(shortcut))
+            a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        if tip:
+            a.setToolTip(tip)
+        a.triggered.connect(lambda _checked=False: self._guard(slot))
+        self.addAction(a)
+        return a
+
+    def _guard(self, slot) -> None:
+        """User errors from an action become a message, not an exception."""
+        try:
+            slot()
+        except UserError as exc:
+            self.message_bar.show_message(str(exc))
+
+    def _build_actions(self) -> None:
+        tr = self.tr
+        # tools
+        self.tool_group = QActionGroup(self)
+        self.tool_actions: dict[Tool, QAction] = {}
+        for tool, text, key in ((Tool.BRUSH, tr("Brush"), "B"), (Tool.ERASER, tr("Eraser"), "E"),
+                                (Tool.MASK, tr("Mask brush"), "M"),
+                                (Tool.MASK_ERASER, tr("Mask eraser"), "Shift+M"),
+                                (Tool.FILL, tr("Fill"), "G"), (Tool.RECT_SELECT, tr("Rectangle select"), "R"),
+                                (Tool.LASSO, tr("Lasso select"), "L"), (Tool.MOVE, tr("Move"), "V"),
+                                (Tool.PAN, tr("Pan"), "H")):
+            a = self._action(text, lambda t=tool: self.view.set_tool(t), key)
+            a.setCheckable(True)
+            self.tool_group.addAction(a)
+            self.toolbar.addAction(a)
+            self.tool_actions[tool] = a
+        self.tool_actions[Tool.BRUSH].setChecked(True)
+        self.size_box = QSpinBox(self)
+        self.size_box.setRange(1, 1000)
+        self.size_box.setValue(int(self.view.brush_size))
+        self.size_box.setToolTip(tr("Brush size (px)"))
+        self.size_box.valueChanged.connect(lambda v: setattr(self.view, "brush_size", float(v)))
+        self.hardness_box = QDoubleSpinBox(self)
+        self.hardness_box.setRange(0, 1)
+        self.hardness_box.setSingleStep(0.1)
+        self.hardness_box.setValue(self.view.brush_hardness)
+        self.hardness_box.setToolTip(tr("Brush hardness"))
+        self.hardness_box.valueChanged.connect(lambda v: setattr(self.view, "brush_hardness", float(v)))
+        self.color_btn = QToolButton(self)
+        self.color_btn.setToolTip(tr("Brush colour"))
+        self.color_btn.clicked.connect(self.choose_color)
+        self._show_color()
+        self.brush_bar.addWidget(QLabel(tr(" Size "), self))
+        self.brush_bar.addWidget(self.size_box)
+        self.brush_bar.addWidget(QLabel(tr(" Hardness "), self))
+        self.brush_bar.addWidget(self.hardness_box)
+        self.brush_bar.addWidget(self.color_btn)
+        self.brush_bar.addSeparator()
+
+        # view, edit, canvas
+        self.fit_action = self._action(tr("Fit to window"), self.view.fit, "Ctrl+0")
+        self.actual_action = self._action(tr("Actual pixels (100 %)"), self.view.actual_size, "Ctrl+Alt+0")
+        self.brush_bar.addAction(self.fit_action)
+        self.brush_bar.addAction(self.actual_action)
+        self.undo_action = self.model.undo_stack.createUndoAction(self, tr("&Undo"))
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.model.undo_stack.createRedoAction(self, tr("&Redo"))
+        self.redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        for a in (self.undo_action, self.redo_action):
+            a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(a)
+        self.copy_action = self._action(tr("&Copy image"), self.copy_image, QKeySequence.StandardKey.Copy)
+        self.paste_action = self._action(tr("&Paste as layer"), self.paste_image, QKeySequence.StandardKey.Paste)
+        self.select_all_action = self._action(tr("Select &all"), self.select_all, QKeySequence.StandardKey.SelectAll)
+        self.deselect_action = self._action(tr("&Deselect"), lambda: self.model.apply(Select(None)), "Ctrl+Shift+A")
+        self.crop_action = self._action(tr("&Crop to selection"), self.crop_to_selection)
+        self.resize_action = self._action(tr("Canvas &size…"), self.resize_canvas_dialog)
+        self.scale_action = self._action(tr("&Scale layer or selection…"), self.scale_dialog)
+        self.add_layer_action = self._action(tr("New &layer"), self.layers_panel.add_layer, "Ctrl+Shift+N")
+        self.merge_action = self._action(tr("&Merge down"), self.layers_panel.merge_down, "Ctrl+E")
+        self.clear_mask_action = self._action(tr("Clear mask"), lambda: self.model.apply(SetMask(None, "Clear mask")))
+        self.mask_sel_action = self._action(tr("Mask from selection"), self.mask_from_selection)
+
+        # generation
+        self.generate_action = self._action(tr("&Generate"), self.generate, "Ctrl+Return",
+                                            tr("Add a job to the queue"))
+        self.generate_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.cancel_action = self._action(tr("&Stop current job"), self.cancel_current, "Esc")
+        self.inpaint_action = self._action(tr("&Inpaint"), self.inpaint, "Ctrl+I",
+                                           tr("Regenerate the masked area"))
+        self.fill_sel_action = self._action(tr("Generate into &selection"), self.generate_into_selection,
+                                            "Ctrl+Shift+G")
+        self.outpaint_menu = QMenu(tr("&Outpaint"), self)
+        for side, text in (("left", tr("Left")), ("right", tr("Right")), ("top", tr("Top")),
+                           ("bottom", tr("Bottom"))):
+            a = self._action(text, lambda s=side: self.outpaint(s))
+            self.outpaint_menu.addAction(a)
+        self.from_canvas = QCheckBox(tr("Start from canvas (img2img)"), self)
+        self.gen_bar.addAction(self.generate_action)
+        self.gen_bar.addAction(self.inpaint_action)
+        self.gen_bar.addAction(self.fill_sel_action)
+        out_btn = QToolButton(self)
+        out_btn.setText(tr("Outpaint"))
+        out_btn.setMenu(self.outpaint_menu)
+        out_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.gen_bar.addWidget(out_btn)
+        self.gen_bar.addAction(self.cancel_action)
+        self.gen_bar.addWidget(self.from_canvas)
+        self.gen_bar.addAction(self.clear_mask_action)
+
+        # files
+        self.new_action = self._action(tr("&New canvas…"), self.new_canvas_dialog)
+        self.open_action = self._action(tr("&Open…"), self.open_dialog, QKeySequence.StandardKey.Open)
+        self.save_action = self._action(tr("&Save"), self.save, QKeySequence.StandardKey.Save)
+        self.save_as_action = self._action(tr("Save &as…"), self.save_as, "Ctrl+Shift+S")
+        self.export_action = self._action(tr("&Export flattened image…"), self.export_dialog, "Ctrl+Shift+E")
+
+    def menus(self) -> list[QMenu]:
+        """Menus shown in the menubar while this workspace is active."""
+        canvas = QMenu(self.tr("&Canvas"), self)
+        canvas.addActions([self.new_action, self.open_action, self.save_action, self.save_as_action,
+                           self.export_action])
+        canvas.addSeparator()
+        canvas.addActions([self.undo_action, self.redo_action])
+        canvas.addSeparator()
+        canvas.addActions([self.copy_action, self.paste_action, self.select_all_action,
+                           self.deselect_action, self.crop_action, self.resize_action,
+                           self.scale_action])
+        canvas.addSeparator()
+        canvas.addActions([self.add_layer_action, self.merge_action, self.fit_action,
+                           self.actual_action])
+        tools = canvas.addMenu(self.tr("&Tools"))
+        tools.addActions(list(self.tool_actions.values()))
+        gen = QMenu(self.tr("&Generate"), self)
+        gen.addActions([self.generate_action, self.cancel_action])
+        gen.addSeparator()
+        gen.addActions([self.inpaint_action, self.fill_sel_action])
+        gen.addMenu(self.outpaint_menu)
+        gen.addSeparator()
+        gen.addActions([self.clear_mask_action, self.mask_sel_action])
+        return [canvas, gen]
+
+    # ── generation ──
+    def _submit(self, target: JobTarget, **fields) -> int:
+        request = self.prompt_panel.build_request(**fields)
+        self.prompt_panel.remember(request)
+        job_id = self.worker.submit(request)
+        self.jobs[job_id] = Job(request, target)
+        self._refresh_queue()
+        self.status_message.emit(self.tr("Queued: {0}").format(target.label))
+        return job_id
+
+    def _label(self, what: str) -> str:
+        text = self.prompt_panel.prompt.toPlainText().strip().replace("\n", " ")
+        return f"{what}: {text[:40]}" if text else what
+
+    def generate(self) -> int:
+        """Queue a txt2img job (img2img of the canvas when "Start from canvas" is on)."""
+        if self.from_canvas.isChecked():
+            fields, target = whole_canvas_job(self.model.doc, self._label(self.tr("Img2img")))
+            return self._submit(target, **fields)
+        return self._submit(JobTarget("txt2img", None, None, self._label(self.tr("Generate"))),
+                            init_image=None, mask=None)
+
+    def inpaint(self) -> int:
+        fields, target = masked_job(self.model.doc, self.model.doc.mask, "inpaint",
+                                    self._label(self.tr("Inpaint")))
+        return self._submit(target, **fields)
+
+    def generate_into_selection(self) -> int:
+        sel = self.model.doc.selection
+        if sel is None or not sel.any():
+            raise UserError(self.tr("Select an area first (rectangle or lasso select)."))
+        fields, target = masked_job(self.model.doc, sel.astype(np.uint8) * 255, "selection",
+                                    self._label(self.tr("Into selection")))
+        return self._submit(target, strength=1.0, **fields)
+
+    def outpaint(self, side: str, amount: int = OUTPAINT_PIXELS) -> int:
+        """Extend the canvas on `side` (an undoable step) and fill the new strip."""
+        op, area = extend_for_outpaint(self.model.doc, side, amount)
+        self.model.apply(op)
+        mask = np.zeros((self.model.doc.height, self.model.doc.width), np.uint8)
+        mask[area.slices()] = 255
+        fields, target = masked_job(self.model.doc, mask, "outpaint", self._label(self.tr("Outpaint")))
+        return self._submit(target, strength=1.0, **fields)
+
+    def cancel_current(self) -> None:
+        """Stop our running job at its next step (the other workspace's jobs are left alone)."""
+        if self._running is not None:
+            self.worker.cancel(self._running)
+
+    def submit_request(self, request: ImageRequest) -> int:
+        """Run a request as is (history → "reproduce"); the result lands as a new layer."""
+        self.apply_request(request)
+        target = JobTarget("txt2img", None, None, self._label(self.tr("Reproduce")))
+        if request.init_image is not None and request.mask is None:
+            target = JobTarget("img2img", None, None, target.label)
+        job_id = self.worker.submit(request)
+        self.jobs[job_id] = Job(request, target)
+        self._refresh_queue()
+        return job_id
+
+    reproduce = submit_request
+
+    # ── worker events (ignore other workspaces' jobs) ──
+    def _on_started(self, ev) -> None:
+        if ev.job_id in self.jobs:
+            self._running = ev.job_id
+            self._refresh_queue()
+            self.side_tabs.setCurrentWidget(self.queue_panel)
+
+    def _on_progress(self, p) -> None:
+        job = self.jobs.get(p.job_id)
+        if job is None:
+            return
+        self.queue_panel.show_progress(p.step, p.total, p.rate, p.unit)
+        if p.preview is not None:
+            self.view.show_preview(p.preview, self._preview_rect(job, p.preview))
+
+    def _preview_rect(self, job: Job, preview: np.ndarray) -> Rect:
+        if job.target.rect is not None:
+            return job.target.rect
+        r = job.request
+        w = r.width or preview.shape[1]
+        h = r.height or preview.shape[0]
+        if not (r.width and r.height):  # unknown native size: keep the preview's aspect
+            w, h = max(w, 1), max(h, 1)
+        return Rect(0, 0, w, h)
+
+    def _on_notice(self, n) -> None:
+        if n.job_id in self.jobs:
+            self.status_message.emit(n.message)
+
+    def _on_finished(self, result) -> None:
+        job = self.jobs.pop(result.job_id, None)
+        if job is None or not isinstance(result, ImageResult):
+            return
+        self._job_over(result.job_id)
+        self.view.show_preview(None)
+        if not result.images:
+            return
+        self._land(result, job)
+        if result.seeds:
+            self.prompt_panel.set_last_seed(int(result.seeds[-1]))
+        secs = result.stats.seconds
+        self.status_message.emit(self.tr("{0} image(s) in {1:.1f} s on {2}").format(
+            len(result.images), secs, result.stats.device or "?"))
+
+    def _land(self, result: ImageResult, job: Job) -> None:
+        """Each image becomes a new layer; one undo step for the whole job."""
+        doc = self.model.doc
+        stack = self.model.undo_stack
+        stack.beginMacro(self.tr("Generated layers"))
+        try:
+            first = result.images[0]
+            if job.target.rect is None and self._blank(doc) and \
+                    (first.shape[1], first.shape[0]) != (doc.width, doc.height):
+                self.model.apply(ResizeCanvas(first.shape[1], first.shape[0], "top-left",
+                                              "Fit canvas to image"))
+            for i, image in enumerate(result.images):
+                rgba, x, y = result_layer(image, job.target)
+                seed = result.seeds[i] if i < len(result.seeds) else ""
+                name = f"{job.target.kind} {seed} · {job.request.prompt[:30]}".strip(" ·")
+                self.model.apply(AddLayer(name, rgba, x, y, index=len(self.model.doc.layers)))
+        finally:
+            stack.endMacro()
+        self.side_tabs.setCurrentWidget(self.layers_panel)
+
+    @staticmethod
+    def _blank(doc: Document) -> bool:
+        return all(l.rgba.size == 0 or not l.rgba[..., 3].any() for l in doc.layers)
+
+    def _on_failed(self, ev) -> None:
+        if self.jobs.pop(ev.job_id, None) is None:
+            return
+        self._job_over(ev.job_id)
+        self.view.show_preview(None)
+        self.message_bar.show_message(self.tr("The image could not be generated: {0}").format(ev.message),
+                                      ev.details)
+
+    def _on_cancelled(self, ev) -> None:
+        if self.jobs.pop(ev.job_id, None) is None:
+            return
+        self._job_over(ev.job_id)
+        self.view.show_preview(None)
+        self.status_message.emit(self.tr("Job cancelled."))
+
+    def _job_over(self, job_id: int) -> None:
+        if self._running == job_id:
+            self._running = None
+        self._refresh_queue()
+
+    def _refresh_queue(self, *_args) -> None:
+        mine = [r for r in self.worker.pending() if r.job_id in self.jobs]
+        self.queue_panel.set_jobs([(r.job_id, self.jobs[r.job_id].target.label) for r in mine],
+                                  self._running)
+
+    def my_jobs(self) -> list[int]:
+        return list(self.jobs)
+
+    # ── public API for the main window and history pane ──
+    def apply_request(self, request) -> None:
+        if isinstance(request, ImageRequest):
+            self.prompt_panel.apply_request(request)
+
+    def import_parameters(self, params: dict) -> None:
+        self.prompt_panel.import_parameters(params)
+
+    def add_image_layer(self, image, name: str = "") -> None:
+        """Add an image (H×W×3/4 uint8 array or file path) as a new top layer."""
+        try:
+            rgba = image_layer_from(image, name)
+        except UserError as exc:
+            self.message_bar.show_message(str(exc))
+            return
+        if not name:
+            name = Path(image).stem if isinstance(image, (str, Path)) else self.tr("Image")
+        stack = self.model.undo_stack
+        stack.beginMacro(self.tr("Add image"))
+        try:
+            doc = self.model.doc
+            if self._blank(doc) and (rgba.shape[1], rgba.shape[0]) != (doc.width, doc.height):
+                self.model.apply(ResizeCanvas(rgba.shape[1], rgba.shape[0], "top-left", "Fit canvas to image"))
+            self.model.apply(AddLayer(name, rgba, index=len(self.model.doc.layers)))
+        finally:
+            stack.endMacro()
+
+    def has_unsaved(self) -> bool:
+        return not self.model.undo_stack.isClean()
+
+    def has_autosave(self) -> bool:
+        return docfiles.autosave_path().exists()
+
+    def autosave(self) -> None:
+        """Write the document to the autosave folder (crash-safe). Called every minute and on close."""
+        if self.has_unsaved():
+            docfiles.write_autosave(self.model.doc)
+
+    def restore_autosave(self) -> bool:
+        doc = docfiles.read_autosave()
+        if doc is None:
+            return False
+        self.model.replace(doc)
+        self.model.undo_stack.resetClean()  # restored work is not saved anywhere yet
+        self.status_message.emit(self.tr("Restored the autosaved canvas."))
+        return True
+
+    def shutdown(self) -> None:
+        for job_id in list(self.jobs):
+            self.worker.cancel(job_id)
+        try:
+            self.autosave()
+        except Exception as exc:  # noqa: BLE001 - closing must go on
+            log.warning("image autosave failed: %s", exc)
+
+    # ── files ──
+    def open_files(self, files: list[str]) -> None:
+        """Dropped or opened files: an .ora replaces the document; images become layers."""
+        for f in files:
+            try:
+                if f.lower().endswith(".ora"):
+                    self.open_document(f)
+                    continue
+                self.add_image_layer(f, Path(f).stem)
+                params = self._read_params(f)
+                if params:
+                    self.import_parameters(params)
+                    self.status_message.emit(self.tr("Generation parameters loaded from {0}").format(Path(f).name))
+            except UserError as exc:
+                self.message_bar.show_message(str(exc))
+
+    @staticmethod
+    def _read_params(path: str) -> dict:
+        try:
+            from exporters.read import read_parameters
+
+            return read_parameters(path)
+        except (ImportError, UserError):
+            return {}
+
+    def open_document(self, path: str) -> None:
+        doc = docfiles.open_ora(path)
+        self.model.replace(doc, path)
+        self._update_title()
+
+    def save_document(self, path: str) -> None:
+        docfiles.save_ora(self.model.doc, path)
+        self.model.path = path
+        self.model.undo_stack.setClean()
+        docfiles.clear_autosave()
+        self.status_message.emit(self.tr("Saved {0}").format(Path(path).name))
+
+    def save(self) -> None:
+        if self.model.path:
+            self.save_document(self.model.path)
+        else:
+            self.save_as()
+
+    def save_as(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save canvas"), self.model.path or "canvas.ora",
+                                              self.tr("OpenRaster (*.ora)"))
+        if path:
+            if not path.lower().endswith(".ora"):
+                path += ".ora"
+            self.save_document(path)
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open"), "", self.tr(
+            "Images (*.ora *.png *.jpg *.jpeg *.webp *.bmp)"))
+        if path:
+            self.open_files([path])
+
+    def export_flattened(self, path: str) -> None:
+        """The flattened picture through the exporters (PNG/JPEG/WebP by suffix, with parameters)."""
+        rgba = self.model.doc.flatten_rgba()
+        params = self._last_params()
+        suffix = Path(path).suffix.lower()
+        from exporters import write_atomic
+
+        if suffix in (".jpg", ".jpeg"):
+            from exporters.jpeg import encode_jpeg
+
+            data = encode_jpeg(self.model.doc.flatten(), params)
+        elif suffix == ".webp":
+            from exporters.jpeg import encode_webp
+
+            data = encode_webp(rgba, params)
+        else:
+            from exporters.png import encode_png
+
+            data = encode_png(rgba, params)
+        write_atomic(path, data)
+        self.status_message.emit(self.tr("Exported {0}").format(Path(path).name))
+
+    def _last_params(self) -> dict:
+        r = self.prompt_panel.build_request()
+        return {"prompt": r.prompt, "negative_prompt": r.negative_prompt, "model_id": r.model_id,
+                "steps": r.steps, "guidance": r.guidance, "scheduler": r.scheduler,
+                "seed": self.prompt_panel.last_seed, "width": self.model.doc.width,
+                "height": self.model.doc.height}
+
+    def export_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export flattened image"), "image.png",
+                                              self.tr("PNG (*.png);;JPEG (*.jpg);;WebP (*.webp)"))
+        if path:
+            self.export_flattened(path)
+
+    def new_canvas(self, width: int, height: int) -> None:
+        self.model.replace(Document(width, height))
+
+    def new_canvas_dialog(self) -> None:
+        w, ok = QInputDialog.getInt(self, self.tr("New canvas"), self.tr("Width (px)"), 512, 1, 16384)
+        if not ok:
+            return
+        h, ok = QInputDialog.getInt(self, self.tr("New canvas"), self.tr("Height (px)"), 512, 1, 16384)
+        if ok:
+            self.new_canvas(w, h)
+
+    # ── clipboard ──
+    def copy_image(self) -> None:
+        doc = self.model.doc
+        rgba = doc.flatten_rgba()
+        box = doc.selection_bounds()
+        if box is not None:
+            rgba = rgba[box.slices()].copy()
+            rgba[..., 3] = np.where(doc.selection[box.slices()], rgba[..., 3], 0)
+        QGuiApplication.clipboard().setImage(rgba_to_qimage(rgba))
+        self.status_message.emit(self.tr("Copied {0} × {1} px").format(rgba.shape[1], rgba.shape[0]))
+
+    def paste_image(self) -> None:
+        image = QGuiApplication.clipboard().image()
+        if image.isNull():
+            raise UserError(self.tr("The clipboard holds no image."))
+        self.add_image_layer(qimage_to_rgba(image), self.tr("Pasted"))
+
+    # ── canvas menu actions ──
+    def select_all(self) -> None:
+        doc = self.model.doc
+        self.model.apply(Select(np.ones((doc.height, doc.width), bool)))
+
+    def mask_from_selection(self) -> None:
+        sel = self.model.doc.selection
+        if sel is None:
+            raise UserError(self.tr("Select an area first."))
+        self.model.apply(SetMask(sel, "Mask from selection"))
+
+    def crop_to_selection(self) -> None:
+        box = self.model.doc.selection_bounds()
+        if box is None:
+            raise UserError(self.tr("Select the area to crop to first."))
+        self.model.apply(Crop(box))
+
+    def resize_canvas_dialog(self) -> None:
+        doc = self.model.doc
+        w, ok = QInputDialog.getInt(self, self.tr("Canvas size"), self.tr("Width (px)"), doc.width, 1, 16384)
+        if not ok:
+            return
+        h, ok = QInputDialog.getInt(self, self.tr("Canvas size"), self.tr("Height (px)"), doc.height, 1, 16384)
+        if not ok:
+            return
+        anchor, ok = QInputDialog.getItem(self, self.tr("Canvas size"), self.tr("Anchor"),
+                                          list(ANCHORS), 4, False)
+        if ok:
+            self.model.apply(ResizeCanvas(w, h, anchor))
+
+    def scale_dialog(self) -> None:
+        layer = self.model.doc.active
+        if layer is None:
+            return
+        pct, ok = QInputDialog.getDouble(self, self.tr("Scale"), self.tr("Scale (%)"), 100, 1, 1000, 1)
+        if ok:
+            self.model.apply(Transform(layer.id, scale=pct / 100,
+                                       selection_only=self.model.doc.selection is not None))
+
+    def choose_color(self) -> None:
+        c = QColorDialog.getColor(QColor(*self.view.color), self, self.tr("Brush colour"))
+        if c.isValid():
+            self.set_color((c.red(), c.green(), c.blue()))
+
+    def set_color(self, rgb: tuple[int, int, int]) -> None:
+        self.view.color = rgb
+        self._show_color()
+
+    def _show_color(self) -> None:
+        r, g, b = self.view.color
+        self.color_btn.setStyleSheet(f"QToolButton {{ background: rgb({r},{g},{b}); min-width: 22px; }}")
+
+    def _show_cursor(self, x: int, y: int) -> None:
+        doc = self.model.doc
+        self.info.setText(self.tr("{0} × {1} px   zoom {2:.0f} %   ({3}, {4})").format(
+            doc.width, doc.height, self.view.zoom * 100, x, y))
+
+    def _update_title(self, *_args) -> None:
+        try:
+            name = Path(self.model.path).name if self.model.path else self.tr("Untitled")
+            self.setWindowTitle(name + (" *" if self.has_unsaved() else ""))
+        except RuntimeError:  # the undo stack emits cleanChanged while being destroyed
+            pass
+
+
+Workspace = ImageWorkspace
