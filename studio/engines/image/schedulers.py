@@ -76,6 +76,7 @@ class Scheduler:
         self.timesteps = np.zeros(0, np.float32)
         self.num_inference_steps = 0
         self.begin_index = 0
+        self.pred_x0: np.ndarray | None = None  # the last step's clean-sample estimate (previews)
 
     @property
     def init_noise_sigma(self) -> float:
@@ -186,6 +187,7 @@ class EulerDiscrete(Scheduler):
     def step(self, model_output, i, sample, noise=None):
         sigma = float(self.sigmas[i])
         x0 = _x0(self.prediction_type, sample, model_output, sigma)
+        self.pred_x0 = x0
         derivative = (sample - x0) / np.float32(sigma)
         return (sample + derivative * np.float32(float(self.sigmas[i + 1]) - sigma)).astype(np.float32)
 
@@ -216,6 +218,7 @@ class EulerAncestral(EulerDiscrete):
         x0 = _x0(self.prediction_type, sample, model_output, s_from)
         s_up = np.float32((s_to ** 2 * (s_from ** 2 - s_to ** 2) / s_from ** 2) ** 0.5)
         s_down = np.float32((s_to ** 2 - float(s_up) ** 2) ** 0.5)
+        self.pred_x0 = x0
         derivative = (sample - x0) / np.float32(s_from)
         prev = sample + derivative * (s_down - np.float32(s_from))
         if noise is None:
@@ -262,6 +265,7 @@ class DDIM(Scheduler):
         if self.config["clip_sample"]:
             r = self.config["clip_sample_range"]
             x0 = np.clip(x0, -r, r)
+        self.pred_x0 = x0
         variance = ((1 - a_prev) / b_t) * (1 - a_t / a_prev)
         std = self.eta * variance ** 0.5
         prev = np.float32(a_prev ** 0.5) * x0 + np.float32((1 - a_prev - std ** 2) ** 0.5) * eps
@@ -338,6 +342,7 @@ class DPMSolverMultistep(Scheduler):
         else:
             raise UserError(f"Prediction type '{pt}' is not supported.")
         self._outputs = [self._outputs[1], x0]
+        self.pred_x0 = x0
         a_t, s_t = self._alpha_sigma(float(self.sigmas[i + 1]))
         if cfg["solver_order"] == 1 or self._lower_order_nums < 1 or lower_final:
             if s_t == 0:  # final sigma zero: the update is exactly the predicted x0
@@ -415,6 +420,7 @@ class LCM(Scheduler):
             r = self.config["clip_sample_range"]
             x0 = np.clip(x0, -r, r)
         denoised = np.float32(c_out) * x0 + np.float32(c_skip) * sample
+        self.pred_x0 = denoised
         if i == self.num_inference_steps - 1:
             return denoised.astype(np.float32)
         if noise is None:
