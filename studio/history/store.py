@@ -357,9 +357,12 @@ class HistoryStore:
         return out
 
     def models(self) -> list[str]:
-        """Model ids that appear in the live history."""
+        """Model ids that appear in the history (trash included), sorted."""
+        # A skip-scan over the model index: one seek per distinct model, not one step per row.
         return [r[0] for r in self.db.execute(
-            "SELECT DISTINCT model_id FROM records WHERE model_id != '' ORDER BY model_id")]
+            "WITH RECURSIVE m(id) AS (SELECT min(model_id) FROM records WHERE model_id > '' "
+            "UNION ALL SELECT (SELECT min(model_id) FROM records WHERE model_id > m.id) FROM m "
+            "WHERE m.id IS NOT NULL) SELECT id FROM m WHERE id IS NOT NULL")]
 
     def tags(self, record_id: int) -> tuple[str, ...]:
         return tuple(r[0] for r in self.db.execute(

@@ -1,0 +1,344 @@
+"""The History dock: a thumbnail grid of images and a list of texts over the history store.
+
+Main thread only. Records are written by the worker thread (``studio.history.recorder``); the
+main window then calls ``add_records(ids)``. Reads go through the UI thread's own connection.
+
+Signals:
+    recall_image(ImageRequest): put a record's parameters back into the prompt panel.
+    recall_text(TextRequest): the same for the writing workspace's sampler panel.
+    reproduce(ImageRequest | TextRequest): run the record again (same seed, same result).
+    send_to_canvas(str): the path of a history PNG to add to the canvas.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Iterable
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxLayout, QInputDialog,
+                               QLabel, QLineEdit, QListView, QMenu, QMessageBox, QTabWidget,
+                               QToolButton, QVBoxLayout, QWidget)
+
+from studio.history import HistoryStore, Query, request_from_record
+from studio.ui.history_model import HistoryListModel
+from studio.ui.history_viewer import ImageViewer, TextViewer
+
+SEARCH_DELAY_MS = 200
+DAY = 86400.0
+
+
+class HistoryPane(QDockWidget):
+    recall_image = Signal(object)
+    recall_text = Signal(object)
+    reproduce = Signal(object)
+    send_to_canvas = Signal(str)
+
+    def __init__(self, store: HistoryStore, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("History"), parent)
+        self.setObjectName("history")
+        self.store = store
+        self.trash_mode = False
+        self._viewers: list = []
+
+        self.image_model = HistoryListModel(store, "image", self)
+        self.text_model = HistoryListModel(store, "text", self)
+        self.grid = self._view(self.image_model, grid=True)
+        self.list = self._view(self.text_model, grid=False)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.grid, self.tr("Images"))
+        self.tabs.addTab(self.list, self.tr("Text"))
+        self.tabs.currentChanged.connect(self._update_actions)
+
+        self.banner = QLabel(self)
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #fff3cd; color: #664d03; padding: 4px;")
+        self.banner.setVisible(bool(store.problem))
+        self.banner.setText(store.problem)
+
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(self.tr("Search prompts and text…"))
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_search)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self.apply_search)
+
+        self.model_filter = QComboBox(self)
+        self.date_filter = QComboBox(self)
+        for label, days in ((self.tr("Any time"), None), (self.tr("Today"), 0),
+                            (self.tr("Last 7 days"), 7), (self.tr("Last 30 days"), 30)):
+            self.date_filter.addItem(label, days)
+        self.tag_filter = QComboBox(self)
+        self.favourites_only = QToolButton(self)
+        self.favourites_only.setText("★")
+        self.favourites_only.setToolTip(self.tr("Favourites only"))
+        self.favourites_only.setCheckable(True)
+        self.trash_button = QToolButton(self)
+        self.trash_button.setText(self.tr("Trash"))
+        self.trash_button.setToolTip(self.tr("Show the trash"))
+        self.trash_button.setCheckable(True)
+        for combo in (self.model_filter, self.date_filter, self.tag_filter):
+            combo.currentIndexChanged.connect(lambda _i: self.apply_search())
+        self.favourites_only.toggled.connect(lambda _on: self.apply_search())
+        self.trash_button.toggled.connect(self._set_trash_mode)
+
+        self._build_actions()
+        filters = QHBoxLayout()
+        for w in (self.model_filter, self.date_filter, self.tag_filter, self.favourites_only, self.trash_button):
+            filters.addWidget(w)
+        buttons = QHBoxLayout()
+        for action in (self.act_recall, self.act_reproduce, self.act_favourite, self.act_delete,
+                       self.act_restore, self.act_empty):
+            b = QToolButton(self)
+            b.setDefaultAction(action)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.search)
+        layout.addLayout(filters)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(buttons)
+        self.setWidget(body)
+
+        self._fill_filters()
+        self.apply_search()
+
+    # ── construction ──
+
+    def _view(self, model: HistoryListModel, grid: bool) -> QListView:
+        view = QListView(self)
+        view.setModel(model)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        view.setUniformItemSizes(True)
+        view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        if grid:
+            view.setViewMode(QListView.ViewMode.IconMode)
+            view.setIconSize(QSize(128, 128))
+            view.setGridSize(QSize(140, 156))
+            view.setResizeMode(QListView.ResizeMode.Adjust)
+            view.setMovement(QListView.Movement.Static)
+            view.setLayoutMode(QListView.LayoutMode.Batched)
+            view.setBatchSize(200)
+        else:
+            view.setWordWrap(True)
+            view.setAlternatingRowColors(True)
+        # After the mode: a Static movement switches dragging off again.
+        view.setDragEnabled(True)
+        view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        view.doubleClicked.connect(self.open_large)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(lambda pos, v=view: self._context_menu(v, pos))
+        view.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        return view
+
+    def _action(self, text: str, slot, shortcut: QKeySequence | None = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(lambda _checked=False: slot())
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+        if tip:
+            action.setToolTip(tip)
+        return action
+
+    def _build_actions(self) -> None:
+        self.act_recall = self._action(self.tr("Recall"), self.recall, QKeySequence(Qt.Key.Key_Return),
+                                       self.tr("Put every parameter back into the prompt panel"))
+        self.act_reproduce = self._action(self.tr("Reproduce"), self.reproduce_selected,
+                                          tip=self.tr("Run it again: same seed, same result"))
+        self.act_favourite = self._action(self.tr("★ Favourite"), self.toggle_favourite,
+                                          tip=self.tr("Mark or unmark as favourite"))
+        self.act_tag = self._action(self.tr("Tag…"), self._ask_tag)
+        self.act_canvas = self._action(self.tr("Send to Canvas"), self.send_selected_to_canvas)
+        self.act_open = self._action(self.tr("Open Large"), lambda: self.open_large(self.current_view().currentIndex()))
+        self.act_delete = self._action(self.tr("Delete"), self.delete_selected, QKeySequence.StandardKey.Delete,
+                                       self.tr("Move to the trash"))
+        self.act_restore = self._action(self.tr("Restore"), self.restore_selected,
+                                        tip=self.tr("Take out of the trash"))
+        self.act_empty = self._action(self.tr("Empty Trash…"), self._ask_empty_trash)
+        self._update_actions()
+
+    def _fill_filters(self) -> None:
+        def refill(combo: QComboBox, everything: str, values: list[str]) -> None:
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(everything, None)
+            for v in values:
+                combo.addItem(v, v)
+            i = combo.findData(current)
+            combo.setCurrentIndex(max(0, i))
+            combo.blockSignals(False)
+
+        refill(self.model_filter, self.tr("All models"), self.store.models())
+        refill(self.tag_filter, self.tr("All tags"), self.store.all_tags())
+
+    # ── queries ──
+
+    def current_view(self) -> QListView:
+        return self.grid if self.tabs.currentIndex() == 0 else self.list
+
+    def current_model(self) -> HistoryListModel:
+        return self.image_model if self.tabs.currentIndex() == 0 else self.text_model
+
+    def query(self) -> Query:
+        days = self.date_filter.currentData()
+        since = None
+        if days is not None:
+            start_of_day = time.mktime(time.localtime()[:3] + (0, 0, 0, 0, 0, -1))
+            since = start_of_day - days * DAY
+        return Query(text=self.search.text(), model_id=self.model_filter.currentData(), since=since,
+                     favourite=self.favourites_only.isChecked(), tag=self.tag_filter.currentData(),
+                     trash=self.trash_mode)
+
+    @Slot()
+    def apply_search(self) -> None:
+        self._search_timer.stop()
+        q = self.query()
+        self.image_model.set_query(q)
+        self.text_model.set_query(q)
+        self._update_actions()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Re-read everything (filters, rows) from the store."""
+        self._fill_filters()
+        self.apply_search()
+
+    @Slot(object)
+    def add_records(self, ids: Iterable[int]) -> None:
+        """Show records the worker just added (those matching the current filters)."""
+        ids = tuple(ids)
+        if not ids or self.trash_mode:
+            return
+        self.image_model.add_ids(ids)
+        self.text_model.add_ids(ids)
+        self._fill_filters()  # a new model may have appeared (two index seeks per model: cheap)
+
+    def _set_trash_mode(self, on: bool) -> None:
+        self.trash_mode = on
+        self.apply_search()
+
+    # ── selection and actions ──
+
+    def selected_ids(self) -> list[int]:
+        view = self.current_view()
+        model = self.current_model()
+        rows = sorted(i.row() for i in view.selectionModel().selectedIndexes())
+        return [model.rows[r].id for r in rows if 0 <= r < len(model.rows)]
+
+    def _update_actions(self) -> None:
+        if not hasattr(self, "act_recall"):
+            return
+        n = len(self.selected_ids()) if hasattr(self, "grid") else 0
+        images = self.tabs.currentIndex() == 0
+        for a in (self.act_recall, self.act_reproduce, self.act_open):
+            a.setEnabled(n == 1 and not self.trash_mode)
+        self.act_canvas.setEnabled(n == 1 and images and not self.trash_mode)
+        for a in (self.act_favourite, self.act_tag):
+            a.setEnabled(n >= 1 and not self.trash_mode)
+        self.act_delete.setEnabled(n >= 1 and not self.trash_mode)
+        self.act_restore.setEnabled(n >= 1 and self.trash_mode)
+        self.act_restore.setVisible(self.trash_mode)
+        self.act_empty.setVisible(self.trash_mode)
+        self.act_delete.setVisible(not self.trash_mode)
+
+    def _selected_record(self):
+        ids = self.selected_ids()
+        return self.store.get(ids[0]) if len(ids) == 1 else None
+
+    def recall(self) -> None:
+        record = self._selected_record()
+        if record is None:
+            return
+        request = request_from_record(record)
+        (self.recall_image if record.kind == "image" else self.recall_text).emit(request)
+
+    def reproduce_selected(self) -> None:
+        record = self._selected_record()
+        if record is not None:
+            self.reproduce.emit(request_from_record(record))
+
+    def send_selected_to_canvas(self) -> None:
+        record = self._selected_record()
+        if record is not None and record.image_path is not None:
+            self.send_to_canvas.emit(str(record.image_path))
+
+    def toggle_favourite(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        model = self.current_model()
+        rows = {r.id: r for r in model.rows}
+        on = not all(rows[i].favourite for i in ids if i in rows)
+        self.store.set_favourite(ids, on)
+        model.refresh_ids(ids)
+
+    def tag_selected(self, tag: str) -> None:
+        ids = self.selected_ids()
+        if ids and tag.strip():
+            self.store.add_tag(ids, tag)
+            self._fill_filters()
+
+    def _ask_tag(self) -> None:
+        tag, ok = QInputDialog.getText(self, self.tr("Tag"), self.tr("Tag for the selected items:"))
+        if ok:
+            self.tag_selected(tag)
+
+    def delete_selected(self) -> None:
+        """Move the selection to the trash (it can be restored until the trash is emptied)."""
+        ids = self.selected_ids()
+        if ids and not self.trash_mode:
+            self.store.trash(ids)
+            self.current_model().remove_ids(ids)
+            self._update_actions()
+
+    def restore_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids and self.trash_mode:
+            self.store.restore(ids)
+            self.current_model().remove_ids(ids)
+            self._update_actions()
+
+    def empty_trash(self) -> int:
+        n = self.store.empty_trash()
+        self.refresh()
+        return n
+
+    def _ask_empty_trash(self) -> None:
+        n = self.store.count(Query(trash=True))
+        if n and QMessageBox.question(
+                self, self.tr("Empty Trash"),
+                self.tr("Delete %1 items and their files for good?").replace("%1", str(n))) \
+                == QMessageBox.StandardButton.Yes:
+            self.empty_trash()
+
+    def open_large(self, index) -> None:
+        model = self.current_model()
+        row = model.row_at(index)
+        record = self.store.get(row.id) if row else None
+        if record is None:
+            return
+        viewer = ImageViewer(record, self) if record.kind == "image" else TextViewer(record, self)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.show()
+        self._viewers = [v for v in self._viewers if v.isVisible()] + [viewer]
+
+    def _context_menu(self, view: QListView, pos) -> None:
+        menu = QMenu(self)
+        if self.trash_mode:
+            menu.addActions([self.act_restore, self.act_empty])
+        else:
+            menu.addActions([self.act_recall, self.act_reproduce, self.act_open])
+            if view is self.grid:
+                menu.addAction(self.act_canvas)
+            menu.addSeparator()
+            menu.addActions([self.act_favourite, self.act_tag, self.act_delete])
+        menu.exec(view.viewport().mapToGlobal(pos))
