@@ -28,7 +28,6 @@ from studio.ui.writing.side_panel import SidePanel
 from studio.ui.writing.token_popup import TokenMenu
 from studio.writing import storage
 from studio.writing.budget import TokenCounter
-from studio.writing.words import count_words
 
 log = logging.getLogger(__name__)
 
@@ -622,7 +621,7 @@ class Workspace(QWidget):
             return
         self.panel.show_settings(tab.draft.settings)
         self._update_state()
-        self._words_timer.start(0)
+        QTimer.singleShot(0, self._update_words)
         self._schedule_budget()
 
     def _on_panel_changed(self) -> None:
@@ -665,7 +664,7 @@ class Workspace(QWidget):
     def _update_words(self) -> None:
         tab = self.tabs.currentWidget()
         if tab is not None:
-            n = count_words(tab.editor.toPlainText())
+            n = tab.editor.word_count()
             self.words_label.setText(self.tr("%n word(s)", "", n))
 
     def _schedule_budget(self) -> None:
