@@ -100,3 +100,34 @@ def test_reproduce_text_is_identical(tiny_text_model, studio_home):
     assert again.text == first.text and again.seed == first.seed
     assert [t.token_id for t in again.tokens] == [t.token_id for t in first.tokens]
     store.close()
+
+
+def test_worker_records_and_pane_shows_it(qtbot, tiny_text_model, studio_home):
+    """The app's wiring: the worker thread records the result, the pane lists it, recall works."""
+    shutil.copytree(tiny_text_model, studio_home / "models" / "tiny-llama")
+    from studio.settings import Settings
+    from studio.ui.main_window import MainWindow
+    from studio.worker.thread import Worker
+
+    store = HistoryStore()
+    window = MainWindow(Settings(), worker=Worker(SessionFactory(device="cpu", threads=1)), history_store=store)
+    qtbot.addWidget(window)
+    window.show()
+    pane = window.history
+    req = TextRequest("once upon a time", model_id="tiny-llama", precision="fp32",
+                      sampler=SamplerParams(max_new_tokens=6, greedy=True))
+    with qtbot.waitSignal(window.worker.recorded, timeout=60000) as sig:
+        window.worker.submit(req)
+    (rid,) = sig.args[0].record_ids
+    qtbot.waitUntil(lambda: [r.id for r in pane.text_model.rows] == [rid], timeout=2000)
+    record = store.get(rid)
+    assert record.kind == "text" and record.prompt == "once upon a time" and record.text
+    assert record.device.startswith("CPU")
+    pane.tabs.setCurrentIndex(1)
+    pane.list.selectionModel().select(pane.text_model.index(0),
+                                      pane.list.selectionModel().SelectionFlag.ClearAndSelect)
+    with qtbot.waitSignal(pane.recall_text, timeout=1000) as recalled:
+        pane.recall()
+    assert recalled.args[0].prompt == "once upon a time" and recalled.args[0].sampler.greedy
+    window.close()
+    store.close()
