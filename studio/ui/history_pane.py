@@ -13,15 +13,17 @@ Signals:
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Iterable
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxLayout, QInputDialog,
-                               QLabel, QLineEdit, QListView, QMenu, QMessageBox, QTabWidget,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QFileDialog, QHBoxLayout,
+                               QInputDialog, QLabel, QLineEdit, QListView, QMenu, QMessageBox,
+                               QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from studio.history import HistoryStore, Query, request_from_record
+from studio.jobs import UserError
 from studio.ui.history_model import HistoryListModel
 from studio.ui.history_viewer import ImageViewer, TextViewer
 
@@ -163,6 +165,9 @@ class HistoryPane(QDockWidget):
         self.act_restore = self._action(self.tr("Restore"), self.restore_selected,
                                         tip=self.tr("Take out of the trash"))
         self.act_empty = self._action(self.tr("Empty Trash…"), self._ask_empty_trash)
+        self.act_export = self._action(self.tr("Export…"), self._ask_export,
+                                       tip=self.tr("Save the selection as PNG, JPEG, WebP, PDF or text files"))
+        self.act_sheet = self._action(self.tr("Contact Sheet PDF…"), lambda: self._ask_export(contact_sheet=True))
         self._update_actions()
 
     def _fill_filters(self) -> None:
@@ -242,8 +247,9 @@ class HistoryPane(QDockWidget):
         for a in (self.act_recall, self.act_reproduce, self.act_open):
             a.setEnabled(n == 1 and not self.trash_mode)
         self.act_canvas.setEnabled(n == 1 and images and not self.trash_mode)
-        for a in (self.act_favourite, self.act_tag):
+        for a in (self.act_favourite, self.act_tag, self.act_export):
             a.setEnabled(n >= 1 and not self.trash_mode)
+        self.act_sheet.setEnabled(n >= 1 and images and not self.trash_mode)
         self.act_delete.setEnabled(n >= 1 and not self.trash_mode)
         self.act_restore.setEnabled(n >= 1 and self.trash_mode)
         self.act_restore.setVisible(self.trash_mode)
@@ -320,6 +326,29 @@ class HistoryPane(QDockWidget):
                 == QMessageBox.StandardButton.Yes:
             self.empty_trash()
 
+    def export_selected(self, path: str, contact_sheet: bool = False) -> list:
+        """Write the selection to ``path`` (format from its suffix); returns the files written."""
+        from studio.history.export import export_records
+
+        return export_records(self.store, self.selected_ids(), path, contact_sheet=contact_sheet)
+
+    def _ask_export(self, contact_sheet: bool = False) -> None:
+        if contact_sheet:
+            filters = self.tr("PDF (*.pdf)")
+        elif self.tabs.currentIndex() == 0:
+            filters = self.tr("PNG with parameters (*.png);;JPEG (*.jpg);;WebP (*.webp);;PDF, one per page (*.pdf)")
+        else:
+            filters = self.tr("Markdown (*.md);;Plain text (*.txt);;HTML (*.html);;OpenDocument text (*.odt)")
+        path, chosen = QFileDialog.getSaveFileName(self, self.tr("Export"), "", filters)
+        if not path:
+            return
+        if not Path(path).suffix:
+            path += chosen[chosen.rfind("*.") + 1:chosen.rfind(")")]
+        try:
+            self.export_selected(path, contact_sheet)
+        except UserError as exc:
+            QMessageBox.warning(self, self.tr("Export"), str(exc))
+
     def open_large(self, index) -> None:
         model = self.current_model()
         row = model.row_at(index)
@@ -339,6 +368,8 @@ class HistoryPane(QDockWidget):
             menu.addActions([self.act_recall, self.act_reproduce, self.act_open])
             if view is self.grid:
                 menu.addAction(self.act_canvas)
+            menu.addSeparator()
+            menu.addActions([self.act_export] + ([self.act_sheet] if view is self.grid else []))
             menu.addSeparator()
             menu.addActions([self.act_favourite, self.act_tag, self.act_delete])
         menu.exec(view.viewport().mapToGlobal(pos))

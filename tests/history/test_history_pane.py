@@ -10,7 +10,8 @@ from PySide6.QtGui import QPixmap
 from studio.history import HistoryStore, NewRecord, Query, request_from_record
 from studio.history.recorder import record_result
 from studio.history.thumbnails import make_thumbnail
-from studio.jobs import ImageRequest, ImageResult, RunStats, SamplerParams, TextRequest, TextResult
+from studio.jobs import (ImageRequest, ImageResult, RunStats, SamplerParams, TextRequest, TextResult,
+                         UserError)
 from studio.ui.history_model import PAGE
 from studio.ui.history_pane import HistoryPane
 
@@ -204,3 +205,34 @@ def test_open_large_and_problem_banner(qtbot, store, tmp_path):
     qtbot.addWidget(other)
     assert other.banner.isVisibleTo(other) and "damaged" in other.banner.text()
     broken.close()
+
+
+def test_export_selection(qtbot, store, pane, tmp_path):
+    from PIL import Image
+
+    from exporters.read import read_parameters
+    from exporters.text import read_odt
+
+    ids = [add_image(store, f"export me {i} 猫", seed=10 + i) for i in range(3)]
+    add_text(store, "ctx", "Generated prose ✨")
+    pane.refresh()
+    select(pane, pane.grid, 0)
+    (png,) = pane.export_selected(str(tmp_path / "one.png"))
+    assert read_parameters(png)["seed"] == 12
+    assert np.array_equal(np.asarray(Image.open(png)), np.asarray(Image.open(store.get(ids[2]).image_path)))
+    (jpg,) = pane.export_selected(str(tmp_path / "one.jpg"))
+    assert read_parameters(jpg)["prompt"] == "export me 2 猫"
+    pane.grid.selectAll()
+    files = pane.export_selected(str(tmp_path / "many.webp"))
+    assert [f.name for f in files] == ["many-1.webp", "many-2.webp", "many-3.webp"]
+    assert [read_parameters(f)["seed"] for f in files] == [12, 11, 10]
+    (pdf,) = pane.export_selected(str(tmp_path / "sheet.pdf"), contact_sheet=True)
+    assert pdf.read_bytes().startswith(b"%PDF") and b"/Count 1" in pdf.read_bytes()
+    (pages,) = pane.export_selected(str(tmp_path / "pages.pdf"))
+    assert b"/Count 3" in pages.read_bytes()
+    pane.tabs.setCurrentIndex(1)
+    select(pane, pane.list, 0)
+    (odt,) = pane.export_selected(str(tmp_path / "text.odt"))
+    assert read_odt(odt.read_bytes())[1] == "Generated prose ✨"
+    with pytest.raises(UserError, match="cannot be exported"):
+        pane.export_selected(str(tmp_path / "text.png"))
