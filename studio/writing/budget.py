@@ -15,7 +15,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 DEFAULT_CONTEXT = 2048
-_CONTEXT_KEYS = ("context_length", "n_ctx", "max_position_embeddings", "max_sequence_length")
+_CONTEXT_KEYS = ("context_length", "context", "n_ctx", "max_position_embeddings", "max_sequence_length")
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,18 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def normalize_newlines(text: str) -> str:
+    """What a Qt text document makes of line breaks: CR, CRLF, U+2028 and U+2029 become "\n"."""
+    if "\r" in text or "\u2028" in text or "\u2029" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    return text
+
+
 class Buffer(Protocol):
     def size(self) -> int: ...
+
+    def normalize(self, text: str) -> str:
+        """``text`` as this buffer will store it (the model keeps spans in that form)."""
 
     def length(self, text: str) -> int:
         """How many position units ``text`` occupies in this buffer."""
@@ -42,6 +52,9 @@ class StringBuffer:
 
     def size(self) -> int:
         return len(self.text)
+
+    def normalize(self, text: str) -> str:
+        return text
 
     def length(self, text: str) -> int:
         return len(text)

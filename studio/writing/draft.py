@@ -86,6 +86,7 @@ class Draft:
         if not 0 <= index < len(cur.tokens):
             raise UserError("That token is no longer part of the text.")
         tid, text, logprob = alt_token
+        text = self._normalize(text)
         old = cur.tokens[index]
         prefix = list(cur.tokens[:index]) + [TokenInfo(tid, text, logprob, old.top)]
         prefix_text = "".join(t.text for t in prefix)
@@ -112,10 +113,11 @@ class Draft:
             return False
         cur = self.span.current
         end = self.span_end()
-        cur.tokens.append(delta.token)
-        cur.text += delta.token.text
-        if delta.token.text:
-            self._edit(end, end, delta.token.text)
+        tok = self._clean(delta.token)
+        cur.tokens.append(tok)
+        cur.text += tok.text
+        if tok.text:
+            self._edit(end, end, tok.text)
         return True
 
     def on_finished(self, result: TextResult) -> bool:
@@ -124,12 +126,17 @@ class Draft:
             return False
         cur = self.span.current
         prefix = cur.tokens[: cur.prefix_len]
-        final_text = "".join(t.text for t in prefix) + result.text
+        tokens = [self._clean(t) for t in result.tokens]
+        if "".join(t.text for t in result.tokens) == result.text:
+            new_text = "".join(t.text for t in tokens)
+        else:
+            new_text = self._normalize(result.text)
+        final_text = "".join(t.text for t in prefix) + new_text
         if final_text != cur.text:
             end = self.span_end()
             cur.text = final_text
             self._edit(self.span.start, end, final_text)
-        cur.tokens = prefix + list(result.tokens)
+        cur.tokens = prefix + tokens
         cur.finish_reason = result.finish_reason
         cur.seed = result.seed
         self._end_stream()
@@ -232,6 +239,14 @@ class Draft:
         return token_at(self.span.current.tokens, pos - self.span.start, self.buffer.length)
 
     # ── internals ──
+    def _normalize(self, text: str) -> str:
+        norm = getattr(self.buffer, "normalize", None)
+        return norm(text) if norm else text
+
+    def _clean(self, tok: TokenInfo) -> TokenInfo:
+        text = self._normalize(tok.text)
+        return tok if text == tok.text else replace(tok, text=text)
+
     def _edit(self, start: int, end: int, text: str) -> None:
         merge = self.streaming is not None and self._stream_started
         if start == end and not text:

@@ -226,3 +226,20 @@ def test_unicode_spans_in_utf16_units():
     assert d.token_index_at(cursor + utf16_len("吧🎉")) == 2
     d.reject()
     assert buf.text == before + after
+
+
+def test_line_breaks_are_kept_as_the_buffer_stores_them():
+    from studio.writing.buffer import normalize_newlines
+
+    class QtLike(StringBuffer):
+        def normalize(self, text):
+            return normalize_newlines(text)
+
+    buf = QtLike("a")
+    d = Draft(buf)
+    req = d.continue_request(1)
+    d.begin(req, 1)
+    stream(d, req, ["x\r", "\ny\u2028", "z"])
+    assert buf.text == "ax\n\ny\nz"
+    assert d.span.current.text == "x\n\ny\nz" and d.span_end() == buf.size()
+    assert "".join(t.text for t in d.span.current.tokens) == d.span.current.text

@@ -67,7 +67,8 @@ class DraftTab(QWidget):
         if ed.draft.span is not None and ed.draft.streaming is None:
             sp = ed.draft.span
             span = storage.SavedSpan(sp.start, sp.index, sp.candidates, sp.replaced)
-        return storage.DraftState(id=self.state_id, text=ed.toPlainText(),
+        # The buffer's own text (toPlainText would turn no-break spaces into spaces).
+        return storage.DraftState(id=self.state_id, text=ed.buffer.slice(0, ed.buffer.size()),
                                   path=str(self.path) if self.path else "", settings=ed.draft.settings,
                                   cursor=ed.textCursor().position(), span=span, saved_at=time.time())
 

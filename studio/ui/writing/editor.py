@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
-from studio.writing.buffer import utf16_len
+from studio.writing.buffer import normalize_newlines, utf16_len
 from studio.writing.draft import Draft
 from studio.writing.words import count_words
 
@@ -34,6 +34,9 @@ class QtBuffer:
 
     def length(self, text: str) -> int:
         return utf16_len(text)
+
+    def normalize(self, text: str) -> str:
+        return normalize_newlines(text)
 
     def slice(self, start: int, end: int) -> str:
         cur = QTextCursor(self.doc)
