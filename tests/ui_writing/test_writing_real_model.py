@@ -201,3 +201,26 @@ def test_budget_uses_the_models_tokenizer_and_context(qtbot, real_ws):
     ws._update_budget()
     assert ws.panel.budget_bar.maximum() == 256  # the tiny model's context length
     assert "≈" not in ws.context_label.text()
+
+
+def test_instruct_mode_uses_the_chat_template_on_the_selection(qtbot, real_ws):
+    from PySide6.QtGui import QTextCursor
+
+    ws, worker = real_ws
+    text = "keep this. rewrite me. keep that."
+    tab = put(ws, text, 0, greedy=True, max_new_tokens=6)
+    cur = tab.editor.textCursor()
+    cur.setPosition(text.index("rewrite"))
+    cur.setPosition(text.index(" keep that"), QTextCursor.MoveMode.KeepAnchor)
+    tab.editor.setTextCursor(cur)
+    ws.panel.instruction.setText("make it loud")
+    results = []
+    worker.finished_job.connect(results.append)
+    run(qtbot, ws, ws.act_instruct.trigger)
+    res = results[-1]
+    assert res.request.chat and res.request.prompt == "make it loud\n\nrewrite me."
+    # the chat template wrapped the prompt: more prompt tokens than the bare text has
+    assert res.stats.prompt_tokens > ws._token_counter().count(res.request.prompt)
+    assert text_of(tab) == "keep this. " + tab.draft.span.current.text + " keep that."
+    ws.act_escape.trigger()
+    assert text_of(tab) == text

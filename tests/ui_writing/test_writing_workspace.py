@@ -329,3 +329,23 @@ def test_reproduce_runs_the_same_request_in_a_new_draft(qtbot, make_ws):
     sent = worker.requests[0]
     assert sent.prompt == "Once there was" and sent.sampler.seed == 5 and sent.memory == "m"
     assert tab.editor.toPlainText() == "Once there was again" and ws.tabs.count() == 2
+
+
+def test_keyboard_shortcuts_reach_the_actions(qtbot, make_ws):
+    ws, worker = make_ws([[" one"], [" two"]])
+    ws.show()
+    qtbot.waitExposed(ws)
+    ws.activateWindow()
+    tab = put(ws, BEFORE + AFTER, len(BEFORE))
+    tab.editor.setFocus()
+    qtbot.waitUntil(lambda: tab.editor.hasFocus())
+    qtbot.keyClick(tab.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    finish(qtbot, tab)
+    assert len(worker.requests) == 1 and tab.editor.toPlainText() == BEFORE + " one" + AFTER
+    qtbot.keyClick(tab.editor, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    finish(qtbot, tab)
+    assert tab.editor.toPlainText() == BEFORE + " two" + AFTER
+    qtbot.keyClick(tab.editor, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert tab.editor.toPlainText() == BEFORE + " one" + AFTER
+    qtbot.keyClick(tab.editor, Qt.Key.Key_Escape)
+    assert tab.editor.toPlainText() == BEFORE + AFTER and tab.draft.span is None
