@@ -93,36 +93,25 @@ def report(name: str, med: float, worst: float, note: str = "") -> None:
           f"({med / GOAL_MS:5.2f}× goal){'  ' + note if note else ''}")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--records", type=int, default=100_000)
-    ap.add_argument("--db", type=Path, default=None, help="reuse/keep this database")
-    ap.add_argument("--no-ui", action="store_true", help="skip the Qt pane timings")
-    args = ap.parse_args()
-    tmp = tempfile.TemporaryDirectory()
-    path = args.db or Path(tmp.name) / "history.db"
-    os.environ.setdefault("STUDIO_HOME", tmp.name)
+def measure(path: Path, records: int, ui: bool) -> dict[str, float]:
+    """Median ms of each operation on the database at ``path``; prints a line per operation."""
+    out: dict[str, float] = {}
 
-    print(f"load average at start: {os.getloadavg()[0]:.2f} (cpus {os.cpu_count()})")
-    store = HistoryStore(path)
-    have = store.count(Query()) + store.count(Query(trash=True))
-    if have < args.records:
-        secs = build(store, args.records - have)
-        print(f"built {args.records - have:,} records in {secs:.1f} s "
-              f"({(args.records - have) / secs:,.0f} records/s), db {path.stat().st_size / 1e6:.1f} MB")
-    store.close()
-
-    print(f"\n{args.records:,} records, goal {GOAL_MS:.0f} ms each:")
+    def run(name: str, fn, runs: int = 7, note: str = "") -> None:
+        med, worst = median_ms(fn, runs)
+        out[name] = med
+        report(name, med, worst, note)
 
     def open_store():
         s = HistoryStore(path)
         rows = s.page(Query(kind="image"), limit=200)
         s.thumbnails([r.id for r in rows[:60]])
         s.models()
+        s.all_tags()
         s.close()
 
-    report("open store + first page (200) + 60 thumbnails", *median_ms(open_store))
-
+    print(f"\n{records:,} records, goal {GOAL_MS:.0f} ms each:")
+    run("open store + first page (200) + 60 thumbnails", open_store)
     store = HistoryStore(path)
     for label, q in [("search 'cat' (common word)", Query(text="cat")),
                      ("search 'cat snow' (two words)", Query(text="cat snow")),
@@ -130,40 +119,95 @@ def main() -> None:
                      ("search '猫' (CJK, rarer)", Query(text="猫")),
                      ("search 'lantern' images, model-3", Query(text="lantern", kind="image", model_id="model-3")),
                      ("search 'zebra' (no match)", Query(text="zebra")),
-                     ("search 'cat' favourites only", Query(text="cat", favourite=True)),
-                     ("search 'cat' + count (pane does not count)", None)]:
-        if q is None:
-            report(label, *median_ms(lambda: (store.page(Query(text="cat"), limit=200),
-                                              store.count(Query(text="cat")))))
-            continue
-        report(label, *median_ms(lambda q=q: store.page(q, limit=200)), f"{len(store.page(q, limit=200))} rows")
+                     ("search 'cat' favourites only", Query(text="cat", favourite=True))]:
+        run(label, lambda q=q: store.page(q, limit=200), note=f"{len(store.page(q, limit=200))} rows")
+    run("search 'cat' + count (the pane does not count)",
+        lambda: (store.page(Query(text="cat"), limit=200), store.count(Query(text="cat"))))
 
-    # page-scroll: keyset pages from deep inside the history, with their thumbnails
+    # page-scroll: keyset pages from anywhere in the history, with their thumbnails
     rnd = random.Random(1)
     top = store.page(Query(kind="image"), limit=1)[0].id
 
     def scroll():
-        before = rnd.randrange(1000, top)
+        before = rnd.randrange(min(1000, top // 2), top)
         rows = store.page(Query(kind="image"), before=before, limit=200)
         store.thumbnails([r.id for r in rows])
 
-    report("scroll: next page of 200 + their thumbnails", *median_ms(scroll, runs=15))
+    run("scroll: next page of 200 + their thumbnails", scroll, runs=15)
 
     def scroll_search():
         rows = store.page(Query(text="cat", kind="image"), limit=200)
         more = store.page(Query(text="cat", kind="image"), before=rows[-1].id, limit=200)
         store.thumbnails([r.id for r in more])
 
-    report("scroll in search 'cat': page 2 + thumbnails", *median_ms(scroll_search))
+    run("scroll in search 'cat': page 2 + thumbnails", scroll_search)
+    store.close()
+    if ui:
+        out.update(ui_timings(path))
+    return out
+
+
+def record_cost(folder: Path) -> None:
+    """What the worker thread pays per generated image: PNG + thumbnail + fsync + commit."""
+    import numpy as np
+
+    from studio.history.recorder import record_result
+    from studio.jobs import ImageRequest, ImageResult, RunStats
+
+    store = HistoryStore(folder / "record-cost.db")
+    rng = np.random.default_rng(0)
+    y, x = np.mgrid[0:512, 0:512]
+    smooth = np.stack([x // 2, y // 2, (x + y) // 4], -1).astype(np.uint8)
+
+    def one():
+        img = np.clip(smooth.astype(np.int16) + rng.integers(-6, 6, smooth.shape), 0, 255).astype(np.uint8)
+        req = ImageRequest("a cat in a hat", seed=1)
+        record_result(store, ImageResult(req.job_id, req, (img,), (1,), RunStats(1.0, "CPU", "m")))
+
+    med, worst = median_ms(one, 7)
+    print(f"\nrecording one 512×512 image on the worker thread: median {med:.1f} ms, worst {worst:.1f} ms "
+          f"(PNG {(folder / 'images').exists() and 'written'}; not on the UI thread)")
     store.close()
 
-    if not args.no_ui:
-        ui_timings(path)
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--records", type=int, default=100_000)
+    ap.add_argument("--reference", type=int, default=1_000, help="size of the small reference history")
+    ap.add_argument("--db", type=Path, default=None, help="reuse/keep this database")
+    ap.add_argument("--no-ui", action="store_true", help="skip the Qt pane timings")
+    args = ap.parse_args()
+    tmp = tempfile.TemporaryDirectory()
+    folder = Path(tmp.name)
+    path = args.db or folder / "history.db"
+    os.environ.setdefault("STUDIO_HOME", tmp.name)
+    print(f"load average at start: {os.getloadavg()[0]:.2f} (cpus {os.cpu_count()})")
+
+    for db, count in ((folder / "reference" / "history.db", args.reference), (path, args.records)):
+        db.parent.mkdir(parents=True, exist_ok=True)
+        store = HistoryStore(db)
+        have = store.count(Query()) + store.count(Query(trash=True))
+        if have < count:
+            secs = build(store, count - have)
+            print(f"built {count - have:,} records in {secs:.1f} s ({(count - have) / secs:,.0f} records/s), "
+                  f"db {db.stat().st_size / 1e6:.1f} MB")
+        store.close()
+
+    ref = measure(folder / "reference" / "history.db", args.reference, not args.no_ui)
+    big = measure(path, args.records, not args.no_ui)
+    print(f"\nscaling, {args.records:,} vs {args.reference:,} records (same run, same machine):")
+    for name in big:
+        print(f"  {name:<48} {big[name]:7.2f} ms vs {ref[name]:6.2f} ms  ({big[name] / max(ref[name], 1e-3):5.1f}×)")
+    slow = [n for n, v in big.items() if v >= GOAL_MS and "count" not in n]
+    print(f"\n{'every operation the pane uses is under' if not slow else 'OVER the'} {GOAL_MS:.0f} ms goal"
+          + (f": {', '.join(slow)}" if slow else ""))
+    record_cost(folder)
     print(f"\nload average at end: {os.getloadavg()[0]:.2f}")
 
 
-def ui_timings(path: Path) -> None:
+def ui_timings(path: Path) -> dict[str, float]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
     from PySide6.QtWidgets import QApplication
 
     from studio.ui.history_pane import HistoryPane
@@ -180,7 +224,14 @@ def ui_timings(path: Path) -> None:
         pane.grid.viewport().repaint()  # paint the visible thumbnails (lazy decode)
         panes.append(pane)
 
-    report("UI: open the history pane (shown + painted)", *median_ms(open_pane, runs=5))
+    out: dict[str, float] = {}
+
+    def run(name, fn, runs, note=""):
+        med, worst = median_ms(fn, runs)
+        out[name] = med
+        report(name, med, worst, note)
+
+    run("UI: open the history pane (shown + painted)", open_pane, 5)
     pane = panes[-1]
     model = pane.image_model
 
@@ -190,7 +241,7 @@ def ui_timings(path: Path) -> None:
         app.processEvents()
         pane.grid.viewport().repaint()
 
-    report("UI: scroll to bottom (fetch + paint next page)", *median_ms(fetch, runs=10), f"{model.rowCount()} rows loaded")
+    run("UI: scroll to bottom (fetch + paint next page)", fetch, 10)
 
     def search():
         pane.search.setText("cat snow" if pane.search.text() != "cat snow" else "lantern")
@@ -198,12 +249,13 @@ def ui_timings(path: Path) -> None:
         app.processEvents()
         pane.grid.viewport().repaint()
 
-    report("UI: search (query + first page + paint)", *median_ms(search, runs=6))
+    run("UI: search (query + first page + paint)", search, 6)
     for p in panes:
         p.close()
         p.deleteLater()
     app.processEvents()
     store.close()
+    return out
 
 
 if __name__ == "__main__":

@@ -30,8 +30,9 @@ from studio.history.records import HistoryRecord, HistoryRow, Query, png_array
 from studio.history.schema import SCHEMA_VERSION, fts_insert_rows, fts_query, migrate
 
 _CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
-_ROW_COLUMNS = ("id, kind, created, model_id, substr(prompt, 1, 500), seed, width, height, favourite, "
-                "image_path, substr(coalesce(output, ''), 1, 500), accepted, deleted, duration, device")
+_ROW_COLUMNS = ("r.id, r.kind, r.created, r.model_id, substr(r.prompt, 1, 500), r.seed, r.width, r.height, "
+                "r.favourite, r.image_path, substr(coalesce(r.output, ''), 1, 500), r.accepted, r.deleted, "
+                "r.duration, r.device")
 _CHUNK = 500  # ids per IN (...) list
 
 
@@ -263,49 +264,58 @@ class HistoryStore:
 
     # ── reading (any thread) ──
 
-    def _where(self, q: Query, before: int | None) -> tuple[str, list[Any]]:
-        conds = ["deleted IS NOT NULL" if q.trash else "deleted IS NULL"]
+    def _select(self, q: Query, before: int | None, what: str) -> tuple[str, list[Any]]:
+        """SQL and arguments listing the records that match ``q``, newest first.
+
+        With search text the FTS table drives the query (FTS5 walks its matches in descending
+        rowid order and stops at the LIMIT); otherwise the records table does.
+        """
+        conds = ["r.deleted IS NOT NULL" if q.trash else "r.deleted IS NULL"]
         args: list[Any] = []
         if q.kind:
-            conds.append("kind = ?")
+            conds.append("r.kind = ?")
             args.append(q.kind)
         if q.model_id:
-            conds.append("model_id = ?")
+            conds.append("r.model_id = ?")
             args.append(q.model_id)
         if q.since is not None:
-            conds.append("created >= ?")
+            conds.append("r.created >= ?")
             args.append(q.since)
         if q.until is not None:
-            conds.append("created < ?")
+            conds.append("r.created < ?")
             args.append(q.until)
         if q.favourite:
-            conds.append("favourite = 1")
+            conds.append("r.favourite = 1")
         if q.tag:
-            conds.append("id IN (SELECT record_id FROM tags WHERE tag = ?)")
+            conds.append("r.id IN (SELECT record_id FROM tags WHERE tag = ?)")
             args.append(q.tag)
         if q.ids is not None:
-            conds.append(f"id IN ({','.join('?' * len(q.ids))})" if q.ids else "0")
+            conds.append(f"r.id IN ({','.join('?' * len(q.ids))})" if q.ids else "0")
             args.extend(q.ids)
-        if before is not None:
-            conds.append("id < ?")
-            args.append(before)
         match = fts_query(q.text) if q.text.strip() else None
         if q.text.strip() and match is None:
             conds.append("0")  # only punctuation typed: nothing can match
-        if match:
-            conds.append("id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)")
-            args.append(match)
-        return " AND ".join(conds), args
+        if match is None:
+            if before is not None:
+                conds.append("r.id < ?")
+                args.append(before)
+            return f"SELECT {what} FROM records r WHERE {' AND '.join(conds)} ORDER BY r.id DESC", args
+        if before is not None:
+            conds.append("records_fts.rowid < ?")
+            args.append(before)
+        sql = (f"SELECT {what} FROM records_fts JOIN records r ON r.id = records_fts.rowid "
+               f"WHERE records_fts MATCH ? AND {' AND '.join(conds)} ORDER BY records_fts.rowid DESC")
+        return sql, [match, *args]
 
     def page(self, query: Query = Query(), *, before: int | None = None, limit: int = 200) -> list[HistoryRow]:
         """Newest first; pass the last row's id as ``before`` for the next page (keyset paging)."""
-        where, args = self._where(query, before)
-        sql = f"SELECT {_ROW_COLUMNS} FROM records WHERE {where} ORDER BY id DESC LIMIT ?"
-        return [self._row(r) for r in self.db.execute(sql, (*args, limit))]
+        sql, args = self._select(query, before, _ROW_COLUMNS)
+        return [self._row(r) for r in self.db.execute(sql + " LIMIT ?", (*args, limit))]
 
     def count(self, query: Query = Query()) -> int:
-        where, args = self._where(query, None)
-        return self.db.execute(f"SELECT count(*) FROM records WHERE {where}", args).fetchone()[0]
+        """How many records match (walks every match: slower than a page on big searches)."""
+        sql, args = self._select(query, None, "r.id")
+        return self.db.execute(f"SELECT count(*) FROM ({sql})", args).fetchone()[0]
 
     def _row(self, r: tuple) -> HistoryRow:
         return HistoryRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]),

@@ -15,7 +15,7 @@ from PySide6.QtGui import QImage, QPixmap
 from studio.history import HistoryRow, HistoryStore, Query
 
 PAGE = 200  # rows per fetch: a few screens of thumbnails
-THUMB_WINDOW = 80  # thumbnails decoded per miss (one query for a screenful)
+THUMB_WINDOW = 40  # thumbnails decoded per miss (one query for about a screenful)
 CACHE = 3000  # decoded thumbnails kept
 
 
@@ -136,7 +136,7 @@ class HistoryListModel(QAbstractListModel):
             self._thumbs.move_to_end(rid)
             return pix
         # One query for this row and the ones that will be painted next to it.
-        window = [r.id for r in self.rows[max(0, row - 10):row + THUMB_WINDOW] if r.id not in self._thumbs]
+        window = [r.id for r in self.rows[max(0, row - 4):row + THUMB_WINDOW] if r.id not in self._thumbs]
         for tid, data in self.store.thumbnails(window).items():
             image = QImage.fromData(data)
             if not image.isNull():

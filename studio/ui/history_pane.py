@@ -52,7 +52,8 @@ class HistoryPane(QDockWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.grid, self.tr("Images"))
         self.tabs.addTab(self.list, self.tr("Text"))
-        self.tabs.currentChanged.connect(self._update_actions)
+        self._stale: set[str] = {"image", "text"}
+        self.tabs.currentChanged.connect(lambda _i: self._load_current())
 
         self.banner = QLabel(self)
         self.banner.setWordWrap(True)
@@ -205,10 +206,16 @@ class HistoryPane(QDockWidget):
 
     @Slot()
     def apply_search(self) -> None:
+        """Run the current search and filters; the hidden tab's list reloads when it is shown."""
         self._search_timer.stop()
-        q = self.query()
-        self.image_model.set_query(q)
-        self.text_model.set_query(q)
+        self._stale = {"image", "text"}
+        self._load_current()
+
+    def _load_current(self) -> None:
+        model = self.current_model()
+        if model.kind in self._stale:
+            self._stale.discard(model.kind)
+            model.set_query(self.query())
         self._update_actions()
 
     @Slot()
@@ -223,8 +230,9 @@ class HistoryPane(QDockWidget):
         ids = tuple(ids)
         if not ids or self.trash_mode:
             return
-        self.image_model.add_ids(ids)
-        self.text_model.add_ids(ids)
+        for model in (self.image_model, self.text_model):
+            if model.kind not in self._stale:  # a stale list reloads anyway when shown
+                model.add_ids(ids)
         self._fill_filters()  # a new model may have appeared (two index seeks per model: cheap)
 
     def _set_trash_mode(self, on: bool) -> None:

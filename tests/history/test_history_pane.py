@@ -83,13 +83,19 @@ def test_search_and_filters(qtbot, store, pane):
     t = add_text(store, "Tell me about foxes", "Foxes are clever.")
     pane.refresh()
     assert [r.id for r in pane.image_model.rows] == [b, a]
+    assert pane.text_model.rows == []  # the hidden tab loads when shown
+    pane.tabs.setCurrentIndex(1)
     assert [r.id for r in pane.text_model.rows] == [t]
+    pane.tabs.setCurrentIndex(0)
     pane.search.setText("fox")
     qtbot.waitUntil(lambda: [r.id for r in pane.image_model.rows] == [a], timeout=2000)  # debounced
+    pane.tabs.setCurrentIndex(1)
     assert [r.id for r in pane.text_model.rows] == [t]
     pane.search.setText("猫")
     pane.apply_search()
-    assert [r.id for r in pane.image_model.rows] == [b] and pane.text_model.rows == []
+    assert pane.text_model.rows == []
+    pane.tabs.setCurrentIndex(0)
+    assert [r.id for r in pane.image_model.rows] == [b]
     pane.search.clear()
     pane.model_filter.setCurrentIndex(pane.model_filter.findData("model-a"))
     assert [r.id for r in pane.image_model.rows] == [a]

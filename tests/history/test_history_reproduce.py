@@ -114,6 +114,7 @@ def test_worker_records_and_pane_shows_it(qtbot, tiny_text_model, studio_home):
     qtbot.addWidget(window)
     window.show()
     pane = window.history
+    pane.tabs.setCurrentIndex(1)
     req = TextRequest("once upon a time", model_id="tiny-llama", precision="fp32",
                       sampler=SamplerParams(max_new_tokens=6, greedy=True))
     with qtbot.waitSignal(window.worker.recorded, timeout=60000) as sig:
@@ -123,7 +124,6 @@ def test_worker_records_and_pane_shows_it(qtbot, tiny_text_model, studio_home):
     record = store.get(rid)
     assert record.kind == "text" and record.prompt == "once upon a time" and record.text
     assert record.device.startswith("CPU")
-    pane.tabs.setCurrentIndex(1)
     pane.list.selectionModel().select(pane.text_model.index(0),
                                       pane.list.selectionModel().SelectionFlag.ClearAndSelect)
     with qtbot.waitSignal(pane.recall_text, timeout=1000) as recalled:
