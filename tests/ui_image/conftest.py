@@ -62,3 +62,38 @@ def solid(h, w, rgb) -> np.ndarray:
     img = np.zeros((h, w, 3), np.uint8)
     img[:] = rgb
     return img
+
+
+@pytest.fixture(scope="session")
+def tiny_sd_onnx(shared_cache):
+    """A tiny random-weight SD pipeline exported to ONNX once per run (the engine tests' helper)."""
+    pytest.importorskip("diffusers")
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "image"))
+    from tiny_sd import build_tiny_diffusers
+
+    from studio.models.diffusers_export import export_components, load_components
+
+    root = shared_cache / "ui-image-tiny-sd"
+    if not (root / "onnx" / "unet" / "model.onnx").exists():
+        diff = build_tiny_diffusers(root / "diffusers")
+        export_components(load_components(diff), root / "onnx")
+    return root / "onnx"
+
+
+@pytest.fixture
+def tiny_model(tiny_sd_onnx, studio_home) -> str:
+    """The tiny pipeline installed as a Studio image model; returns its id."""
+    import json
+    import shutil
+
+    dest = studio_home / "models" / "tiny-sd"
+    shutil.copytree(tiny_sd_onnx, dest)
+    (dest / "manifest.json").write_text(json.dumps({
+        "id": "tiny-sd", "kind": "image", "name": "Tiny SD 猫", "family": "sd1", "license": "test",
+        "source": "tests", "sha256": {}, "native_size": [64, 64], "default_steps": 4,
+        "default_guidance": 5.0, "default_scheduler": "euler", "text_max_length": 77}),
+        encoding="utf-8")
+    return "tiny-sd"
