@@ -15,7 +15,7 @@ from PySide6.QtGui import QImage, QPixmap
 from studio.history import HistoryRow, HistoryStore, Query
 
 PAGE = 200  # rows per fetch: a few screens of thumbnails
-THUMB_WINDOW = 40  # thumbnails decoded per miss (one query for about a screenful)
+THUMB_WINDOW = 24  # thumbnails decoded per miss (one query for about a screenful)
 CACHE = 3000  # decoded thumbnails kept
 
 

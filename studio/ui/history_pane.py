@@ -126,8 +126,8 @@ class HistoryPane(QDockWidget):
             view.setGridSize(QSize(140, 156))
             view.setResizeMode(QListView.ResizeMode.Adjust)
             view.setMovement(QListView.Movement.Static)
-            view.setLayoutMode(QListView.LayoutMode.Batched)
-            view.setBatchSize(200)
+            # SinglePass: a batched layout makes the view think it reached the end and fetch
+            # a second page at once; uniform sizes keep a single pass cheap.
         else:
             view.setWordWrap(True)
             view.setAlternatingRowColors(True)
