@@ -25,7 +25,11 @@ _WORD = re.compile(r"\w")
 
 
 def fts_text(text: str) -> str:
-    """The form of ``text`` that goes into (and is matched against) the FTS index."""
+    """The form of ``text`` that goes into (and is matched against) the FTS index.
+
+    Removing a row from the contentless index replays this function on the stored text, so
+    changing it needs a migration that rebuilds the index ('delete-all', then insert again).
+    """
     text = _CJK.sub(r" \1 ", text)
     return _SYMBOL.sub(lambda m: f" u{ord(m.group()):x} ", text)
 

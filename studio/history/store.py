@@ -452,4 +452,10 @@ class HistoryStore:
 
     def integrity_ok(self) -> bool:
         """Full check (slow on big histories: for tests and a "check" menu item, not start-up)."""
-        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        if self.db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            return False
+        try:
+            self.db.execute("INSERT INTO records_fts(records_fts) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError:
+            return False
+        return True

@@ -171,6 +171,12 @@ def test_trash_restore_empty(store):
     assert set(store.thumbnails(ids)) == {ids[0], ids[2]}
     assert store.db.execute("SELECT count(*) FROM pending").fetchone()[0] == 0
     assert store.integrity_ok()
+    # the contentless FTS index lost exactly the deleted row's words, nothing else
+    store.db.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, records_fts, instance)")
+    docs = {d for (d,) in store.db.execute("SELECT DISTINCT doc FROM temp.vocab")}
+    assert docs == {ids[0], ids[2]}
+    terms = [t for (t,) in store.db.execute("SELECT term FROM temp.vocab WHERE doc = ? ORDER BY offset", (ids[0],))]
+    assert terms == ["keep", "me"]
 
 
 def test_corrupt_database_is_moved_aside(tmp_path):
