@@ -102,6 +102,11 @@ class HistoryStore:
         self._lock = threading.Lock()
         self._open()
 
+    @property
+    def recovery_message(self) -> str:
+        """The same sentence as ``problem`` (the name ``studio.app`` asks for)."""
+        return self.problem
+
     # ── connections ──
 
     def _connect(self) -> sqlite3.Connection:

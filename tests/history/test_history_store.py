@@ -184,7 +184,7 @@ def test_corrupt_database_is_moved_aside(tmp_path):
     path.parent.mkdir()
     path.write_bytes(b"this is not sqlite" * 100)
     store = HistoryStore(path)
-    assert "damaged" in store.problem
+    assert "damaged" in store.problem and store.recovery_message == store.problem
     aside = list(path.parent.glob("history.db.corrupt-*"))
     assert len(aside) == 1 and aside[0].read_bytes().startswith(b"this is not sqlite")
     assert record_result(store, image_result("fresh start")) == (1,)
