@@ -95,7 +95,7 @@ def _load_pickle(src: Path, tokenizer_dir: Path | None) -> dict[str, Any]:
         state = torch.load(str(src), map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001
         raise ExportError(f"{src.name} contains more than plain weights (Python objects), so Studio "
-                          f"will not open it. Convert it to .safetensors first. ({str(exc)[:120]})") from None
+                          f"will not open it. Convert it to .safetensors first.") from None
     if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
         state = state["state_dict"]
     return _from_state_dict(state, src, tokenizer_dir)
