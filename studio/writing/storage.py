@@ -42,6 +42,7 @@ class DraftState:
     cursor: int = 0
     span: SavedSpan | None = None
     saved_at: float = 0.0
+    modified: bool = False  # changes not yet saved to ``path`` (or never saved anywhere)
 
 
 # ── autosave ──
@@ -78,7 +79,7 @@ def state_to_json(state: DraftState) -> bytes:
     s = state.settings
     data = {
         "version": AUTOSAVE_VERSION, "id": state.id, "text": state.text, "path": state.path,
-        "cursor": state.cursor, "saved_at": state.saved_at or time.time(),
+        "cursor": state.cursor, "saved_at": state.saved_at or time.time(), "modified": state.modified,
         "settings": {"title": s.title, "memory": s.memory, "author_note": s.author_note,
                      "note_depth": s.note_depth, "preset": s.preset, "model_id": s.model_id,
                      "sampler": sampler_to_dict(s.sampler)},
@@ -117,7 +118,8 @@ def state_from_json(raw: bytes) -> DraftState:
         return DraftState(id=str(data.get("id") or uuid.uuid4().hex[:12]), text=str(data.get("text", "")),
                           path=str(data.get("path", "")), settings=settings,
                           cursor=int(data.get("cursor", 0)), span=span,
-                          saved_at=float(data.get("saved_at", 0.0)))
+                          saved_at=float(data.get("saved_at", 0.0)),
+                          modified=bool(data.get("modified", False)))
     except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError) as exc:
         raise UserError(f"This autosave cannot be read ({exc}).") from None
 

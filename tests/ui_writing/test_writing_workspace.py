@@ -236,7 +236,8 @@ def test_autosave_and_restore_keep_text_memory_and_span(qtbot, make_ws, studio_h
     ws.autosave()
     assert ws.has_unsaved()
     ws2, _ = make_ws([])
-    assert ws2.restore_autosave()
+    assert ws2.has_autosave() and ws2.restore_autosave()
+    assert ws2.has_unsaved()  # never saved to a file: still unsaved after the restore
     t2 = ws2.current_tab()
     assert t2.editor.toPlainText() == BEFORE + " tide" + AFTER
     assert t2.draft.settings.memory == "memory ✓"
@@ -349,3 +350,29 @@ def test_keyboard_shortcuts_reach_the_actions(qtbot, make_ws):
     assert tab.editor.toPlainText() == BEFORE + " one" + AFTER
     qtbot.keyClick(tab.editor, Qt.Key.Key_Escape)
     assert tab.editor.toPlainText() == BEFORE + AFTER and tab.draft.span is None
+
+
+def test_word_count_stays_exact_through_edits(qtbot, make_ws):
+    from studio.writing.words import count_words
+
+    ws, worker = make_ws([[" streamed words\n\nnew para"]])
+    tab = put(ws, "one two\n\nthree 四五\nsix", 0)
+    ed = tab.editor
+    check = lambda: ed.word_count() == count_words(ed.toPlainText())  # noqa: E731
+    assert check() and ed.word_count() == 6
+    ed.move_cursor_to(4)
+    qtbot.keyClicks(ed, "x y")
+    assert check()
+    cur = ed.textCursor()
+    cur.setPosition(2)
+    cur.setPosition(ed.buffer.size() - 2, QTextCursor.MoveMode.KeepAnchor)
+    cur.insertText("a\nb c\n\nd")  # a multi-paragraph replacement across blocks
+    assert check()
+    ws.act_continue.trigger()
+    finish(qtbot, tab)
+    assert check()
+    ws.act_undo.trigger()
+    ws.act_undo.trigger()
+    assert check()
+    ed.setPlainText("")
+    assert ed.word_count() == 0

@@ -17,7 +17,7 @@ from studio.writing.words import count_words
 
 def test_autosave_round_trip_keeps_everything(studio_home):
     st = storage.DraftState(
-        text="Héllo 世界 🚀\nline two", path="/tmp/x.md", cursor=5,
+        text="Héllo 世界 🚀\nline two", path="/tmp/x.md", cursor=5, modified=True,
         settings=DraftSettings(title="T", memory="mem 🧠", author_note="note", note_depth=2,
                                sampler=SamplerParams(temperature=0.4, stop=("\n\n",), seed=3,
                                                      logit_bias=((5, -1.0),)), preset="Focused"),
@@ -28,7 +28,7 @@ def test_autosave_round_trip_keeps_everything(studio_home):
     back = storage.read_autosaves()
     assert len(back) == 1
     b = back[0]
-    assert (b.id, b.text, b.path, b.cursor) == (st.id, st.text, st.path, 5)
+    assert (b.id, b.text, b.path, b.cursor, b.modified) == (st.id, st.text, st.path, 5, True)
     assert b.settings.sampler == st.settings.sampler and b.settings.memory == "mem 🧠"
     assert b.span.index == 1 and [c.text for c in b.span.candidates] == ["a", "b🎉"]
     assert b.span.candidates[0].tokens[0].top == ((1, "a", -0.1),)

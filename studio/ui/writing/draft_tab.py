@@ -59,7 +59,7 @@ class DraftTab(QWidget):
                                      sp.candidates, sp.index, sp.replaced)
         ed.move_cursor_to(state.cursor)
         ed.refresh_span()
-        ed.document().setModified(bool(state.path) is False and bool(state.text))
+        ed.document().setModified(state.modified)
 
     def to_state(self) -> storage.DraftState:
         ed = self.editor
@@ -70,7 +70,8 @@ class DraftTab(QWidget):
         # The buffer's own text (toPlainText would turn no-break spaces into spaces).
         return storage.DraftState(id=self.state_id, text=ed.buffer.slice(0, ed.buffer.size()),
                                   path=str(self.path) if self.path else "", settings=ed.draft.settings,
-                                  cursor=ed.textCursor().position(), span=span, saved_at=time.time())
+                                  cursor=ed.textCursor().position(), span=span, saved_at=time.time(),
+                                  modified=ed.document().isModified())
 
     def autosave(self) -> bool:
         """Write the autosave if the text changed since the last one. True if written."""

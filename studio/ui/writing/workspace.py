@@ -234,6 +234,9 @@ class Workspace(QWidget):
             except (OSError, UserError) as exc:
                 self.show_message(self.tr("Autosave failed: {0}").format(exc))
 
+    def has_autosave(self) -> bool:
+        return bool(storage.read_autosaves())
+
     def restore_autosave(self) -> bool:
         states = storage.read_autosaves()
         if not states:
