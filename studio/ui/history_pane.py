@@ -144,9 +144,11 @@ class HistoryPane(QDockWidget):
         action = QAction(text, self)
         action.triggered.connect(lambda _checked=False: slot())
         if shortcut is not None:
+            # Only while a list has focus: Return and Delete in the search box stay its own.
             action.setShortcut(shortcut)
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(action)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            self.grid.addAction(action)
+            self.list.addAction(action)
         if tip:
             action.setToolTip(tip)
         return action

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QApplication
 
 from studio.history import HistoryStore, NewRecord, Query, request_from_record
 from studio.history.recorder import record_result
@@ -242,3 +243,23 @@ def test_export_selection(qtbot, store, pane, tmp_path):
     assert read_odt(odt.read_bytes())[1] == "Generated prose ✨"
     with pytest.raises(UserError, match="cannot be exported"):
         pane.export_selected(str(tmp_path / "text.png"))
+
+
+def test_keys_act_on_the_list_not_the_search_box(qtbot, store, pane):
+    ids = [add_image(store, f"key {i}") for i in range(2)]
+    pane.refresh()
+    pane.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is pane, timeout=2000)  # shortcuts need it
+    select(pane, pane.grid, 0)
+    pane.search.setFocus()
+    qtbot.keyClick(pane.search, Qt.Key.Key_Delete)
+    assert store.count() == 2  # typing in the search box never deletes
+    with qtbot.assertNotEmitted(pane.recall_image):
+        qtbot.keyClick(pane.search, Qt.Key.Key_Return)
+    pane.grid.setFocus()
+    select(pane, pane.grid, 0)  # Return in the search box ran the search: a fresh list
+    with qtbot.waitSignal(pane.recall_image, timeout=1000) as sig:
+        qtbot.keyClick(pane.grid, Qt.Key.Key_Return)
+    assert sig.args[0].prompt == "key 1"
+    qtbot.keyClick(pane.grid, Qt.Key.Key_Delete)
+    assert [r.id for r in store.page()] == [ids[0]]
