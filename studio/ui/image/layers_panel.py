@@ -6,14 +6,36 @@ The top layer is listed first, as in every paint program; every change is an und
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QSlider, QToolButton, QVBoxLayout, QWidget)
+import numpy as np
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QSlider,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from studio.canvas.ops import AddLayer, MergeDown, MoveLayer, RemoveLayer, SetLayerProps
 from studio.ui.image.document_model import DocumentModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+THUMB = 40
+
+
+def thumbnail(rgba: np.ndarray) -> QIcon:
+    """A small icon of a layer over a checkerboard (strided, so cheap for 4096² layers)."""
+    pm = QPixmap(THUMB, THUMB)
+    pm.fill(QColor(220, 220, 220))
+    if rgba.size:
+        h, w = rgba.shape[:2]
+        step = max(1, max(h, w) // THUMB)
+        small = np.ascontiguousarray(rgba[::step, ::step])
+        img = QImage(small.data, small.shape[1], small.shape[0], small.shape[1] * 4,
+                     QImage.Format.Format_RGBA8888)
+        p = QPainter(pm)
+        p.fillRect(0, 0, THUMB // 2, THUMB // 2, QColor(255, 255, 255))
+        p.fillRect(THUMB // 2, THUMB // 2, THUMB // 2, THUMB // 2, QColor(255, 255, 255))
+        p.drawImage(pm.rect(), img.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                          Qt.TransformationMode.SmoothTransformation).copy(
+            0, 0, THUMB, THUMB))
+        p.end()
+    return QIcon(pm)
 
 
 class LayersPanel(QWidget):
@@ -25,7 +47,7 @@ class LayersPanel(QWidget):
         self._updating = False
         self.list = QListWidget(self)
         self.list.setObjectName("layers")
-        self.list.setIconSize(QPixmap(40, 40).size())
+        self.list.setIconSize(QPixmap(THUMB, THUMB).size())
         self.list.itemChanged.connect(self._item_changed)
         self.list.currentItemChanged.connect(self._current_changed)
 
@@ -57,6 +79,7 @@ class LayersPanel(QWidget):
         lay.addLayout(buttons)
 
         model.structure_changed.connect(self.refresh)
+        model.undo_stack.indexChanged.connect(self._refresh_icons)  # pixels changed
         self.refresh()
 
     def _button(self, text: str, tip: str, slot) -> QToolButton:
@@ -75,6 +98,7 @@ class LayersPanel(QWidget):
             for layer in reversed(doc.layers):
                 item = QListWidgetItem(layer.name)
                 item.setData(ID_ROLE, layer.id)
+                item.setIcon(thumbnail(layer.rgba))
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Checked if layer.visible else Qt.CheckState.Unchecked)
                 item.setToolTip(self.tr("{0} × {1} px at ({2}, {3})").format(
@@ -89,6 +113,18 @@ class LayersPanel(QWidget):
                 self.opacity_label.setText(f"{round(active.opacity * 100)} %")
             self.del_btn.setEnabled(len(doc.layers) > 0)
             self.merge_btn.setEnabled(active is not None and doc.index_of(active.id) > 0)
+        finally:
+            self._updating = False
+
+    def _refresh_icons(self, *_args) -> None:
+        self._updating = True
+        try:
+            for i in range(self.list.count()):
+                item = self.list.item(i)
+                try:
+                    item.setIcon(thumbnail(self.model.doc.layer(item.data(ID_ROLE)).rgba))
+                except KeyError:
+                    pass  # a structure change is on its way and will rebuild the list
         finally:
             self._updating = False
 

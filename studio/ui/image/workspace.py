@@ -302,7 +302,12 @@ class ImageWorkspace(QWidget):
 
     # ── generation ──
     def _submit(self, target: JobTarget, **fields) -> int:
-        request = self.prompt_panel.build_request(**fields)
+        panel = self.prompt_panel
+        if target.rect is not None and panel.width_box.value() and panel.height_box.value():
+            # an explicit size generates the region at that size (e.g. a small model's native
+            # size); the result is scaled back onto the region
+            fields.update(width=panel.width_box.value(), height=panel.height_box.value())
+        request = panel.build_request(**fields)
         self.prompt_panel.remember(request)
         job_id = self.worker.submit(request)
         self.jobs[job_id] = Job(request, target)
