@@ -206,16 +206,19 @@ class Workspace(QWidget):
         m.addSeparator()
         m.addAction(self.act_close)
         self._menus.append(m)
+        m = QMenu(self.tr("&Edit"), self)
+        for a in (self.act_undo, self.act_redo):
+            m.addAction(a)
+        m.addSeparator()
+        m.addAction(self.act_find)
+        self._menus.append(m)
         m = QMenu(self.tr("&Generate"), self)
         for a in (self.act_continue, self.act_escape, self.act_accept, self.act_retry, self.act_prev,
                   self.act_next, self.act_instruct):
             m.addAction(a)
-        m.addSeparator()
-        m.addAction(self.act_undo)
-        m.addAction(self.act_redo)
         self._menus.append(m)
-        m = QMenu(self.tr("&View"), self)
-        for a in (self.act_find, self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, self.act_font):
+        m = QMenu(self.tr("F&ormat"), self)
+        for a in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, self.act_font):
             m.addAction(a)
         self._menus.append(m)
 
