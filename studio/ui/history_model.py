@@ -106,11 +106,9 @@ class HistoryListModel(QAbstractListModel):
         r = self.row_at(index)  # type: ignore[arg-type]
         if r is None:
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            if r.kind == "image":
-                return "★" if r.favourite else ""
+        if role == Qt.ItemDataRole.DisplayRole:  # what screen readers say; the delegates paint
             star = "★ " if r.favourite else ""
-            return star + " ".join((r.text or "").split())[:160]
+            return star + " ".join((r.prompt if r.kind == "image" else r.text or "").split())[:160]
         if role == Qt.ItemDataRole.DecorationRole and r.kind == "image":
             return self._thumbnail(index.row())
         if role == Qt.ItemDataRole.ToolTipRole:

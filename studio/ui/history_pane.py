@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QFileD
 
 from studio.history import HistoryStore, Query, request_from_record
 from studio.jobs import UserError
+from studio.ui.history_delegate import CELL, THUMB, TextRowDelegate, ThumbnailDelegate
 from studio.ui.history_model import HistoryListModel
 from studio.ui.history_viewer import ImageViewer, TextViewer
 
@@ -93,11 +94,13 @@ class HistoryPane(QDockWidget):
         for w in (self.model_filter, self.date_filter, self.tag_filter, self.favourites_only, self.trash_button):
             filters.addWidget(w)
         buttons = QHBoxLayout()
+        self._buttons: dict[QAction, QToolButton] = {}
         for action in (self.act_recall, self.act_reproduce, self.act_favourite, self.act_delete,
                        self.act_restore, self.act_empty):
             b = QToolButton(self)
             b.setDefaultAction(action)
             buttons.addWidget(b)
+            self._buttons[action] = b
         buttons.addStretch(1)
         body = QWidget(self)
         layout = QVBoxLayout(body)
@@ -122,15 +125,16 @@ class HistoryPane(QDockWidget):
         view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         if grid:
             view.setViewMode(QListView.ViewMode.IconMode)
-            view.setIconSize(QSize(128, 128))
-            view.setGridSize(QSize(140, 156))
+            view.setIconSize(QSize(THUMB, THUMB))
+            view.setGridSize(CELL)
+            view.setItemDelegate(ThumbnailDelegate(view))
             view.setResizeMode(QListView.ResizeMode.Adjust)
             view.setMovement(QListView.Movement.Static)
             # SinglePass: a batched layout makes the view think it reached the end and fetch
             # a second page at once; uniform sizes keep a single pass cheap.
         else:
-            view.setWordWrap(True)
             view.setAlternatingRowColors(True)
+            view.setItemDelegate(TextRowDelegate(view))
         # After the mode: a Static movement switches dragging off again.
         view.setDragEnabled(True)
         view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
@@ -265,6 +269,9 @@ class HistoryPane(QDockWidget):
         self.act_restore.setVisible(self.trash_mode)
         self.act_empty.setVisible(self.trash_mode)
         self.act_delete.setVisible(not self.trash_mode)
+        # A lone QToolButton does not follow its action's visibility (a QToolBar would).
+        for action, button in getattr(self, "_buttons", {}).items():
+            button.setVisible(action.isVisible())
 
     def _selected_record(self):
         ids = self.selected_ids()

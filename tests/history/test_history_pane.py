@@ -151,7 +151,7 @@ def test_favourite_delete_restore_empty(qtbot, store, pane):
     select(pane, pane.grid, 0)  # the newest: ids[2]
     pane.toggle_favourite()
     assert store.get(ids[2]).favourite and pane.image_model.rows[0].favourite
-    assert pane.image_model.data(pane.image_model.index(0)) == "★"
+    assert pane.image_model.data(pane.image_model.index(0)) == "★ picture 2"
     pane.toggle_favourite()
     assert not store.get(ids[2]).favourite
     pane.delete_selected()
@@ -160,6 +160,7 @@ def test_favourite_delete_restore_empty(qtbot, store, pane):
     pane.trash_button.setChecked(True)
     assert [r.id for r in pane.image_model.rows] == [ids[2]]
     assert pane.act_restore.isVisible() and not pane.act_delete.isVisible()
+    assert pane._buttons[pane.act_restore].isVisible() and pane._buttons[pane.act_delete].isHidden()
     select(pane, pane.grid, 0)
     pane.restore_selected()
     assert pane.image_model.rows == [] and store.count() == 3
