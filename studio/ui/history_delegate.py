@@ -9,9 +9,9 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen,
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from studio.history import HistoryRow
-from studio.ui.history_model import HistoryListModel
+from studio.ui.history_model import THUMB_PX, HistoryListModel
 
-THUMB = 128
+THUMB = THUMB_PX
 CELL = QSize(THUMB + 12, THUMB + 12)
 
 
@@ -44,8 +44,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(cell, 6, 6)
         pix = index.data(Qt.ItemDataRole.DecorationRole)
         if isinstance(pix, QPixmap) and not pix.isNull():
-            scaled = pix.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                                Qt.TransformationMode.SmoothTransformation)
+            scaled = pix if max(pix.width(), pix.height()) <= THUMB else pix.scaled(
+                THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
             x = cell.x() + (cell.width() - scaled.width()) // 2
             y = cell.y() + (cell.height() - scaled.height()) // 2
             painter.drawPixmap(x, y, scaled)

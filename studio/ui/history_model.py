@@ -17,6 +17,7 @@ from studio.history import HistoryRow, HistoryStore, Query
 PAGE = 200  # rows per fetch: a few screens of thumbnails
 THUMB_WINDOW = 24  # thumbnails decoded per miss (one query for about a screenful)
 CACHE = 3000  # decoded thumbnails kept
+THUMB_PX = 128  # shown size; decoded thumbnails are scaled to it once, not at every paint
 
 
 def _tr(text: str) -> str:
@@ -137,8 +138,12 @@ class HistoryListModel(QAbstractListModel):
         window = [r.id for r in self.rows[max(0, row - 4):row + THUMB_WINDOW] if r.id not in self._thumbs]
         for tid, data in self.store.thumbnails(window).items():
             image = QImage.fromData(data)
-            if not image.isNull():
-                self._thumbs[tid] = QPixmap.fromImage(image)
+            if image.isNull():
+                continue
+            if max(image.width(), image.height()) > THUMB_PX:
+                image = image.scaled(THUMB_PX, THUMB_PX, Qt.AspectRatioMode.KeepAspectRatio,
+                                     Qt.TransformationMode.SmoothTransformation)
+            self._thumbs[tid] = QPixmap.fromImage(image)
         while len(self._thumbs) > CACHE:
             self._thumbs.popitem(last=False)
         return self._thumbs.get(rid)
