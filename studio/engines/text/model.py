@@ -77,6 +77,10 @@ class TextModel:
         self.precision = precision
         self.device = device
         self._io = _DecoderIO(session, folder, manifest)
+        top = max(tokenizer.tok.get_vocab(with_added_tokens=True).values(), default=-1)
+        if self._io.vocab and top >= self._io.vocab:  # else the first prompt fails deep in ORT
+            raise UserError(f"The tokenizer of {folder.name} does not match its model: it uses token "
+                            f"ids up to {top} but the model knows only {self._io.vocab}.")
         ctx = int(manifest.get("context") or manifest.get("config", {}).get("context") or 2048)
         self.context = max(16, min(ctx, 32768))
         self._cache: _Cache | None = None
