@@ -376,3 +376,12 @@ def test_word_count_stays_exact_through_edits(qtbot, make_ws):
     assert check()
     ed.setPlainText("")
     assert ed.word_count() == 0
+
+
+def test_a_pause_in_typing_autosaves(qtbot, make_ws):
+    ws, _ = make_ws([])
+    ws._idle_autosave.setInterval(50)
+    tab = put(ws, "", 0)
+    qtbot.keyClicks(tab.editor, "draft ")  # (QTest aborts on non-Latin-1 key clicks)
+    tab.editor.insertPlainText("草稿")
+    qtbot.waitUntil(lambda: any(s.text == "draft 草稿" for s in storage.read_autosaves()), timeout=3000)

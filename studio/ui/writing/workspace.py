@@ -54,6 +54,7 @@ class Workspace(QWidget):
         self._decided: dict[int, bool] = {}  # job → accepted?, for records that arrive late
         self._records: dict[int, tuple[int, ...]] = {}  # job → history record ids
         self._stream_t0: dict[int, float] = {}
+        self._mine: set[int] = set()  # every job this workspace submitted
         self._counter: TokenCounter | None = None
         self._counter_model = None
         self._font_size = 12.0
@@ -64,6 +65,9 @@ class Workspace(QWidget):
         self._words_timer.timeout.connect(self._update_words)
         self._budget_timer = QTimer(self, singleShot=True, interval=400)
         self._budget_timer.timeout.connect(self._update_budget)
+        # Besides the main window's 60 s timer: a few seconds after the writer pauses.
+        self._idle_autosave = QTimer(self, singleShot=True, interval=5000)
+        self._idle_autosave.timeout.connect(self.autosave)
         self._build_ui()
         self._build_actions()
         self._load_view_prefs()
@@ -524,6 +528,7 @@ class Workspace(QWidget):
 
     def _submit(self, tab: DraftTab, request: TextRequest) -> int:
         self._jobs[request.job_id] = tab
+        self._mine.add(request.job_id)
         self._stream_t0.pop(request.job_id, None)
         self.banner.hide()
         tab.editor.refresh_span()
@@ -579,7 +584,7 @@ class Workspace(QWidget):
         self.show_message(f.message, f.details)
 
     def _on_notice(self, n: Notice) -> None:
-        if n.job_id in self._jobs or n.job_id in self._records:
+        if n.job_id in self._mine:
             self.status_message.emit(n.message)
 
     def _on_recorded(self, rec) -> None:
@@ -590,6 +595,7 @@ class Workspace(QWidget):
             self._mark_history(rec.job_id, self._decided.pop(rec.job_id))
 
     def _after_stream(self, tab: DraftTab) -> None:
+        self._idle_autosave.start()
         tab.editor.refresh_span()
         if tab.draft.span is not None:
             tab.editor.move_cursor_to(tab.draft.span_end())
@@ -634,9 +640,11 @@ class Workspace(QWidget):
         tab = self._tab()
         self.panel.write_settings(tab.draft.settings)
         tab.settings_changed()
+        self._idle_autosave.start()
         self._schedule_budget()
 
     def _on_user_edit(self) -> None:
+        self._idle_autosave.start()
         self._update_state()
         self._words_timer.start()
         self._schedule_budget()
