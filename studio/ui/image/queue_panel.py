@@ -34,7 +34,7 @@ class QueuePanel(QWidget):
         self.cancel_btn = QPushButton(self.tr("Cancel"), self)
         self.cancel_btn.setToolTip(self.tr("Cancel the selected job"))
         self.cancel_btn.clicked.connect(self._cancel_selected)
-        self.stop_btn = QPushButton(self.tr("Stop current"), self)
+        self.stop_btn = QPushButton(self.tr("Stop"), self)
         self.stop_btn.setToolTip(self.tr("Stop the running job at its next step (Esc)"))
         self.stop_btn.clicked.connect(self.cancel_current_requested)
         self.up_btn = QPushButton(self.tr("▲"), self)

@@ -125,7 +125,7 @@ class ImageWorkspace(QWidget):
         left.setWidgetResizable(True)
         left.setWidget(self.prompt_panel)
         left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        left.setMinimumWidth(340)
+        left.setMinimumWidth(360)
 
         self.toolbar = QToolBar(self)
         self.toolbar.setObjectName("canvas-tools")
@@ -154,7 +154,7 @@ class ImageWorkspace(QWidget):
         split.addWidget(centre)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
-        split.setSizes([350, 800, 240])
+        split.setSizes([370, 780, 250])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(split)
