@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Iterable
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QModelIndex, QSize, QSortFilterProxyModel, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QFileDialog, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListView, QMenu, QMessageBox,
@@ -119,7 +119,11 @@ class HistoryPane(QDockWidget):
 
     def _view(self, model: HistoryListModel, grid: bool) -> QListView:
         view = QListView(self)
-        view.setModel(model)
+        # QListView asks for every row's index at each relayout (each fetched page): through a
+        # C++ proxy those calls stay in C++; straight on the Python model they cost O(rows) calls.
+        proxy = QSortFilterProxyModel(view)
+        proxy.setSourceModel(model)
+        view.setModel(proxy)
         view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         view.setUniformItemSizes(True)
         view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -247,10 +251,15 @@ class HistoryPane(QDockWidget):
 
     # ── selection and actions ──
 
+    @staticmethod
+    def _source(index: QModelIndex) -> QModelIndex:
+        model = index.model()
+        return model.mapToSource(index) if isinstance(model, QSortFilterProxyModel) else index
+
     def selected_ids(self) -> list[int]:
         view = self.current_view()
         model = self.current_model()
-        rows = sorted(i.row() for i in view.selectionModel().selectedIndexes())
+        rows = sorted(self._source(i).row() for i in view.selectionModel().selectedIndexes())
         return [model.rows[r].id for r in rows if 0 <= r < len(model.rows)]
 
     def _update_actions(self) -> None:
@@ -367,7 +376,8 @@ class HistoryPane(QDockWidget):
             QMessageBox.warning(self, self.tr("Export"), str(exc))
 
     def open_large(self, index) -> None:
-        model = self.current_model()
+        index = self._source(index)
+        model = index.model() if isinstance(index.model(), HistoryListModel) else self.current_model()
         row = model.row_at(index)
         record = self.store.get(row.id) if row else None
         if record is None:

@@ -47,7 +47,7 @@ def add_text(store, prompt, out, seed=3):
 
 
 def select(pane, view, row):
-    idx = view.model().index(row)
+    idx = view.model().index(row, 0)
     view.selectionModel().select(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect)
     view.setCurrentIndex(idx)
 
@@ -264,3 +264,15 @@ def test_keys_act_on_the_list_not_the_search_box(qtbot, store, pane):
     assert sig.args[0].prompt == "key 1"
     qtbot.keyClick(pane.grid, Qt.Key.Key_Delete)
     assert [r.id for r in store.page()] == [ids[0]]
+
+
+def test_views_drag_through_the_proxy(qtbot, store, pane):
+    rid = add_image(store, "drag me")
+    pane.refresh()
+    proxy = pane.grid.model()
+    mime = proxy.mimeData([proxy.index(0, 0)])
+    assert [u.toLocalFile() for u in mime.urls()] == [str(store.get(rid).image_path)]
+    assert proxy.flags(proxy.index(0, 0)) & Qt.ItemFlag.ItemIsDragEnabled
+    assert "text/uri-list" in proxy.mimeTypes()
+    # the view pages through the proxy: fetching more reaches the store
+    assert proxy.canFetchMore(proxy.index(-1, -1)) is False

@@ -124,7 +124,7 @@ def test_worker_records_and_pane_shows_it(qtbot, tiny_text_model, studio_home):
     record = store.get(rid)
     assert record.kind == "text" and record.prompt == "once upon a time" and record.text
     assert record.device.startswith("CPU")
-    pane.list.selectionModel().select(pane.text_model.index(0),
+    pane.list.selectionModel().select(pane.list.model().index(0, 0),
                                       pane.list.selectionModel().SelectionFlag.ClearAndSelect)
     with qtbot.waitSignal(pane.recall_text, timeout=1000) as recalled:
         pane.recall()
