@@ -1,0 +1,68 @@
+"""int4/int8 weight-only decoders (MatMulNBits) stay close to the fp32 graph."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from studio.engines.text.model import TextModel
+from studio.models.gguf_quant import dequantize, quantize
+
+
+@pytest.mark.parametrize("bits", [4, 8])
+def test_block_quantization_round_trip(bits):
+    w = np.random.default_rng(0).standard_normal((24, 80)).astype(np.float32)  # K not a block multiple
+    q = quantize(w, bits, 32)
+    back = dequantize(q)
+    step = (w.max() - w.min()) / ((1 << bits) - 1)
+    assert back.shape == w.shape and np.abs(back - w).max() <= step
+    assert np.abs(back - w).mean() < step / 3
+
+
+@pytest.mark.parametrize("bits,precision", [(4, "int4"), (8, "int8")])
+def test_matmulnbits_graph_equals_fp32_graph_on_the_same_quantized_weights(tiny_llama, cpu_sessions,
+                                                                            monkeypatch, tmp_path,
+                                                                            bits, precision):
+    """Packing check: the int graph computes exactly with dequantize(quantize(W))."""
+    import onnxruntime as ort
+
+    from studio.models import gguf_graph
+    from studio.models.gguf_read import GGUFModel
+
+    monkeypatch.setattr(gguf_graph, "ACCURACY_LEVEL", 0)  # fp32 activations: no int8 rounding
+    src = GGUFModel(tiny_llama[0].gguf)
+
+    def original(name: str) -> np.ndarray:
+        return src.tensor("token_embd.weight" if name == "output.weight" else name)
+
+    def requantized(name: str) -> np.ndarray:
+        w = original(name)
+        return dequantize(quantize(w, bits, gguf_graph.BLOCK)) if w.ndim == 2 and name != "token_embd.weight" else w
+
+    cfg = dataclasses.replace(src.config, tied_embeddings=False)  # an explicit (quantized) LM head
+    gguf_graph.save_model(gguf_graph.build_decoder(cfg, original, precision), tmp_path / "q.onnx")
+    gguf_graph.save_model(gguf_graph.build_decoder(cfg, requantized, "fp32"), tmp_path / "ref.onnx")
+    ids = np.array([[5, 80, 99, 140, 7, 33]], np.int64)
+    feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "position_ids": np.arange(6)[None]}
+    for i in range(cfg.layers):
+        for kind in ("key", "value"):
+            feeds[f"past_key_values.{i}.{kind}"] = np.zeros((1, cfg.kv_heads, 0, cfg.head_dim), np.float32)
+
+    def run(path):
+        return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(["logits"], feeds)[0]
+
+    np.testing.assert_allclose(run(tmp_path / "q.onnx"), run(tmp_path / "ref.onnx"), atol=2e-3)
+
+
+@pytest.mark.parametrize("precision,tol", [("int8", 1.0), ("int4", 8.0)])
+def test_quantized_logits_follow_fp32(tiny_llama, cpu_sessions, precision, tol):
+    folder = tiny_llama[1]
+    ref = TextModel.load(folder, "fp32", cpu_sessions)
+    q = TextModel.load(folder, precision, cpu_sessions)
+    ids = ref.prepare("The quick brown fox jumps over the lazy dog")[0]
+    a, b = ref.logits(ids), q.logits(ids)
+    assert np.abs(a - b).max() < tol
+    assert (a.argmax(-1) == b.argmax(-1)).mean() >= (0.9 if precision == "int8" else 0.6)
+    assert np.corrcoef(a.ravel(), b.ravel())[0, 1] > (0.999 if precision == "int8" else 0.95)
