@@ -111,36 +111,37 @@ def _from_state_dict(state: dict, src: Path, tokenizer_dir: Path | None) -> dict
 
     if not any(k.startswith("model.diffusion_model.") for k in state):
         raise ExportError(f"{src.name} is not a Stable Diffusion 1.x checkpoint (no UNet weights).")
-    ctx = state["cond_stage_model.transformer.text_model.embeddings.token_embedding.weight"] \
-        if "cond_stage_model.transformer.text_model.embeddings.token_embedding.weight" in state else None
-    if ctx is None:
+    if "cond_stage_model.transformer.text_model.embeddings.token_embedding.weight" not in state:
         raise ExportError(f"{src.name} is not an SD 1.x checkpoint (its text encoder is not CLIP ViT-L).")
     unet = UNet2DConditionModel(**SD1_UNET)
     unet.load_state_dict(convert_ldm_unet_checkpoint(state, dict(unet.config)))
     vae = AutoencoderKL(**SD1_VAE)
     vae.load_state_dict(convert_ldm_vae_checkpoint(state, dict(vae.config)))
     text = CLIPTextModel(CLIPTextConfig(**SD1_TEXT))
-    text = convert_ldm_clip_checkpoint(state, text_encoder=text) if _accepts_model(
-        convert_ldm_clip_checkpoint) else _load_clip(text, state)
+    missing, _ = text.load_state_dict(convert_ldm_clip_checkpoint(state), strict=False)
+    if [k for k in missing if "position_ids" not in k]:
+        raise ExportError(f"{src.name} has an incomplete text encoder ({len(missing)} tensors missing).")
     tok = tokenizer_dir or _find_clip_tokenizer()
     return {"unet": unet.float().eval(), "vae": vae.float().eval(), "text_encoder": text.float().eval(),
             "scheduler": dict(SD1_SCHEDULER), "tokenizer_dir": tok}
 
 
-def _accepts_model(fn) -> bool:
-    import inspect
-
-    return "text_encoder" in inspect.signature(fn).parameters
-
-
-def _load_clip(text, state: dict):
-    prefix = "cond_stage_model.transformer."
-    sd = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-    text.load_state_dict(sd, strict=False)
-    return text
-
-
 def _find_clip_tokenizer() -> Path:
+    """CLIP ViT-L's tokenizer from an installed SD 1.x model (single files do not carry one)."""
+    try:
+        from studio import paths
+
+        roots = [paths.models_dir(), paths.builtin_models_dir()]
+    except Exception:  # noqa: BLE001 - no Studio data folder: fall through to the refusal
+        roots = []
+    for root in roots:
+        for vocab in sorted(Path(root).glob("*/tokenizer/vocab.json")):
+            try:
+                if len(json.loads(vocab.read_text(encoding="utf-8"))) == SD1_TEXT["vocab_size"] \
+                        and (vocab.parent / "merges.txt").is_file():
+                    return vocab.parent
+            except (OSError, ValueError):
+                continue
     raise ExportError("A single-file checkpoint carries no tokenizer: pass --tokenizer with a folder "
                       "holding CLIP's vocab.json and merges.txt (any SD 1.x model's tokenizer/ folder).")
 
@@ -243,7 +244,10 @@ def export_components(comp: dict[str, Any], out: Path, *, fp16: bool = False, op
     wrapper, has_cond = _unet_wrapper(unet)
     in_c = int(unet.config.in_channels)
     hidden = int(text.config.hidden_size)
-    args: tuple = (torch.randn(2, in_c, side, side), torch.tensor([999.0, 999.0]),
+    # Trace at an odd latent size: diffusers then passes explicit upsample sizes taken from the skip
+    # connections, so the graph works at every multiple of 8 pixels, not only multiples of 64.
+    odd = side + 1 if side % 2 == 0 else side
+    args: tuple = (torch.randn(2, in_c, odd, odd), torch.tensor([999.0, 999.0]),
                    torch.randn(2, seq, hidden))
     names = ["sample", "timestep", "encoder_hidden_states"]
     axes = {"sample": {0: "batch", 2: "height", 3: "width"}, "timestep": {0: "batch"},

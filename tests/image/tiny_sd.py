@@ -7,6 +7,7 @@ Same architecture family as SD 1.x (UNet2DConditionModel, CLIPTextModel, Autoenc
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 SCHEDULER = {"_class_name": "EulerDiscreteScheduler", "beta_start": 0.00085, "beta_end": 0.012,
@@ -96,6 +97,7 @@ def build_tiny_diffusers(folder: Path, *, in_channels: int = 4, seed: int = 0, l
     return folder
 
 
+@lru_cache(maxsize=4)
 def load_reference(folder: Path, inpaint: bool = False):
     """The diffusers torch pipeline for a tiny folder (fp32, CPU)."""
     from diffusers import (StableDiffusionImg2ImgPipeline, StableDiffusionInpaintPipeline,

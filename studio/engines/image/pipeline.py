@@ -71,8 +71,10 @@ class _Session:
         cast = {k: np.asarray(v, dtype=self.dtype(k)) for k, v in feeds.items() if k in self.inputs}
         try:
             return self.sess.run(outputs, cast, hooks.run_options)
-        except Exception:
+        except Exception as exc:
             hooks.check_cancel()  # a terminated run raises: report it as a cancel
+            if any(k in str(exc) for k in ("Failed to allocate", "bad_alloc", "out of memory")):
+                raise MemoryError(str(exc)[:300]) from exc
             raise
 
 
@@ -246,7 +248,13 @@ class ImagePipeline:
             feeds = {"sample": x, "timestep": tt, "encoder_hidden_states": text}
             if cond is not None:
                 feeds["timestep_cond"] = cond
-            out = unet.run(feeds, hooks)[0].astype(np.float32)
+            try:
+                out = unet.run(feeds, hooks)[0].astype(np.float32)
+            except Exception as exc:
+                if "dimension" in str(exc) and (p.width % 64 or p.height % 64):
+                    raise UserError("This model only works at sizes that are multiples of 64 pixels "
+                                    f"({p.width}×{p.height} is not).") from exc
+                raise
             if cfg:
                 uncond, cond_out = out[:b], out[b:]
                 out = uncond + np.float32(p.guidance) * (cond_out - uncond)
