@@ -31,7 +31,8 @@ def keep_none_alive() -> None:
     if sys.version_info < (3, 12):
         import ctypes
 
-        ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
+        for obj in (None, True, False):  # bool results lose references the same way
+            ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
 
 
 def load() -> str:

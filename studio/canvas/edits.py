@@ -42,28 +42,47 @@ def target_array(doc: Document, target: int) -> tuple[np.ndarray, tuple[int, int
 
 
 class PixelEdit(Edit):
-    """Tiles of one layer (or the mask): each swap exchanges them with the document's."""
+    """Tiles of one layer (or the mask), packed into one payload: each swap exchanges them with
+    the document's."""
 
-    def __init__(self, label: str, target: int, tiles: list[tuple[Rect, Payload]]) -> None:
+    def __init__(self, label: str, target: int, rects: list[Rect], payload: Payload) -> None:
         self.label = label
         self.target = target
-        self.tiles = tiles  # rects in the target's own coordinates
+        self.rects = rects  # in the target's own coordinates
+        self.payload = payload  # the other state's tiles, flattened and concatenated
+
+    @property
+    def nbytes(self) -> int:
+        return self.payload.nbytes
 
     def _swap(self, doc: Document) -> None:
         array, _ = target_array(doc, self.target)
-        for rect, payload in self.tiles:
-            old = payload.take()
-            payload.put(array[rect.slices()].copy())
-            array[rect.slices()] = old
+        old = self.payload.take()
+        self.payload.put(pack(array, self.rects))
+        unpack(old, array, self.rects)
 
     undo = redo = _swap
 
     def dirty(self, doc: Document) -> Rect | None:
         _, (ox, oy) = target_array(doc, self.target)
         out = Rect(0, 0, 0, 0)
-        for rect, _ in self.tiles:
+        for rect in self.rects:
             out = rect.shifted(ox, oy).union(out)
         return out
+
+
+def pack(array: np.ndarray, rects: list[Rect]) -> np.ndarray:
+    return np.concatenate([array[r.slices()].ravel() for r in rects]) if rects else \
+        np.zeros(0, array.dtype)
+
+
+def unpack(flat: np.ndarray, array: np.ndarray, rects: list[Rect]) -> None:
+    pos = 0
+    for r in rects:
+        shape = (r.height, r.width) + array.shape[2:]
+        n = int(np.prod(shape))
+        array[r.slices()] = flat[pos:pos + n].reshape(shape)
+        pos += n
 
 
 class TileRecorder:
@@ -95,13 +114,16 @@ class TileRecorder:
             return None
         array, _ = target_array(self.doc, self.target)
         h, w = array.shape[:2]
-        tiles = []
+        rects, olds = [], []
         for (tx, ty), old in self._saved.items():
             r = self._tile(tx, ty, w, h)
             if not np.array_equal(array[r.slices()], old):
-                tiles.append((r, self.mem.payload(old)))
+                rects.append(r)
+                olds.append(old.ravel())
         self._saved.clear()
-        return PixelEdit(label, self.target, tiles) if tiles else None
+        if not rects:
+            return None
+        return PixelEdit(label, self.target, rects, self.mem.payload(np.concatenate(olds)))
 
 
 class LayerListEdit(Edit):

@@ -75,7 +75,7 @@ def test_flatten_transparent_over_white_and_premultiplied_render():
 
 
 def test_stroke_paints_along_the_line_and_undo_restores(mem):
-    doc = Document(200, 100)
+    doc = Document(400, 400)
     lid = doc.layers[0].id
     op = StrokeOp(lid, Brush(size=10, hardness=1.0, color=(255, 0, 0)), ((20, 50), (180, 50)))
     edit = undo_redo_roundtrip(doc, op, mem)
@@ -84,7 +84,7 @@ def test_stroke_paints_along_the_line_and_undo_restores(mem):
     assert (rgba[50, 25:175, 0] == 255).all()
     assert rgba[20, 100, 3] == 0 and rgba[80, 100, 3] == 0
     # only the touched tiles are kept for undo
-    assert sum(p.nbytes for _, p in edit.tiles) < rgba.nbytes
+    assert edit.nbytes == 3 * 64 * 64 * 4  # the three tiles the line crosses
 
 
 def test_soft_brush_and_eraser(mem):
@@ -262,3 +262,19 @@ def test_undo_memory_spills_past_budget_and_reads_back():
     assert (doc.layers[0].rgba[..., 0] == 7).all()
     del edits, e
     assert mem.ram_bytes == 0 and mem.disk_bytes == 0
+
+
+def test_spill_file_reuses_freed_space():
+    from studio.canvas.undo_memory import SpillFile
+
+    f = SpillFile()
+    a = f.write(np.arange(100, dtype=np.uint8))
+    b = f.write(np.arange(50, dtype=np.uint8))
+    f.free(*a)
+    c = f.write(np.arange(60, dtype=np.uint8))
+    assert c[0] == a[0]  # first fit into the freed hole
+    assert f.read(*b, np.uint8, (50,)).tolist() == list(range(50))
+    f.free(*b)
+    f.free(*c)
+    assert f.used == 0 and f._end == 0  # everything coalesced and the file truncated
+    f.close()

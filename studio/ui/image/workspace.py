@@ -385,12 +385,9 @@ class ImageWorkspace(QWidget):
     def _preview_rect(self, job: Job, preview: np.ndarray) -> Rect:
         if job.target.rect is not None:
             return job.target.rect
+        # previews are latent-sized (1/8 of the image, the SD VAE factor)
         r = job.request
-        w = r.width or preview.shape[1]
-        h = r.height or preview.shape[0]
-        if not (r.width and r.height):  # unknown native size: keep the preview's aspect
-            w, h = max(w, 1), max(h, 1)
-        return Rect(0, 0, w, h)
+        return Rect(0, 0, r.width or preview.shape[1] * 8, r.height or preview.shape[0] * 8)
 
     def _on_notice(self, n) -> None:
         if n.job_id in self.jobs:
