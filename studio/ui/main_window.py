@@ -93,6 +93,8 @@ class MainWindow(QMainWindow):
             dock.setObjectName("history")
             self._connect_history(dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        # The canvas or draft is the work; the history starts as a narrow column beside it.
+        self.resizeDocks([dock], [300], Qt.Orientation.Horizontal)
         return dock
 
     def _connect_history(self, pane) -> None:
