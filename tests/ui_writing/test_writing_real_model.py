@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from studio.engines.runtime import SessionFactory
-from studio.jobs import SamplerParams
 from studio.settings import Settings
 from studio.worker.thread import Worker
 

@@ -7,7 +7,6 @@ shares the worker, so other ids are ignored). Nothing here blocks the UI thread.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import replace
@@ -19,24 +18,17 @@ from PySide6.QtWidgets import (QFileDialog, QFontDialog, QFrame, QHBoxLayout, QL
                                QMessageBox, QPushButton, QSplitter, QTabWidget, QToolBar,
                                QToolButton, QVBoxLayout, QWidget)
 
-from studio import paths
-from studio.fileio import atomic_write_text
 from studio.jobs import (JobCancelled, JobFailed, Notice, Progress, TextRequest, TextResult,
                          TokenDelta, UserError, next_job_id)
+from studio.ui.writing.accepted import AcceptedFlags
 from studio.ui.writing.draft_tab import DraftTab
+from studio.ui.writing.files import EXPORT_FORMATS, ViewPrefs, export_text
 from studio.ui.writing.side_panel import SidePanel
 from studio.ui.writing.token_popup import TokenMenu
 from studio.writing import storage
 from studio.writing.budget import TokenCounter
 
 log = logging.getLogger(__name__)
-
-EXPORT_FORMATS = (  # (label, suffix, exporter function name)
-    ("Markdown", ".md", "encode_markdown"), ("Plain text", ".txt", "encode_plain_text"),
-    ("HTML", ".html", "encode_html"), ("OpenDocument Text", ".odt", "encode_odt"),
-    ("PDF", ".pdf", "encode_text_pdf"),
-)
-
 
 class Workspace(QWidget):
     """Signals: status_message(str) — transient text for the main window's status bar."""
@@ -51,14 +43,13 @@ class Workspace(QWidget):
         # The history store for the "accepted" flag; the main window's, found when first needed.
         self.history_store = getattr(parent, "history_store", None)
         self._jobs: dict[int, DraftTab] = {}  # streaming job → its draft tab
-        self._decided: dict[int, bool] = {}  # job → accepted?, for records that arrive late
-        self._records: dict[int, tuple[int, ...]] = {}  # job → history record ids
+        self.accepted = AcceptedFlags(
+            lambda: self.history_store or getattr(self.window(), "history_store", None))
         self._stream_t0: dict[int, float] = {}
         self._mine: set[int] = set()  # every job this workspace submitted
         self._counter: TokenCounter | None = None
         self._counter_model = None
-        self._font_size = 12.0
-        self._font_family = ""
+        self.view = ViewPrefs.load()
         self._error_details = ""
 
         self._words_timer = QTimer(self, singleShot=True, interval=600)
@@ -70,7 +61,6 @@ class Workspace(QWidget):
         self._idle_autosave.timeout.connect(self.autosave)
         self._build_ui()
         self._build_actions()
-        self._load_view_prefs()
         self.new_draft()
 
         worker.token.connect(self._on_token)
@@ -401,6 +391,7 @@ class Workspace(QWidget):
         return True
 
     def export(self, suffix: str, func: str, path: Path | None = None) -> Path | None:
+        """Export the current draft (asks for a file name unless ``path`` is given)."""
         tab = self._tab()
         if path is None:
             name, _ = QFileDialog.getSaveFileName(self, self.tr("Export draft"), tab.title() + suffix,
@@ -408,22 +399,8 @@ class Workspace(QWidget):
             if not name:
                 return None
             path = Path(name)
-        if path.suffix.lower() != suffix:
-            path = path.with_suffix(suffix)
-        try:
-            if func == "encode_text_pdf":
-                from exporters.text_pdf import encode_text_pdf as encode
-            else:
-                import exporters.text as text_exporters
-
-                encode = getattr(text_exporters, func)
-        except ImportError:
-            raise UserError("The exporters are not installed with this copy of Studio.") from None
-        from exporters import write_atomic
-
         title = tab.draft.settings.title or (tab.path.stem if tab.path else "")
-        text = tab.editor.toPlainText()
-        write_atomic(path, encode(text) if func == "encode_plain_text" else encode(text, title=title))
+        path = export_text(tab.editor.toPlainText(), title, path, func)
         self.status_message.emit(self.tr("Exported {0}").format(path.name))
         return path
 
@@ -434,7 +411,7 @@ class Workspace(QWidget):
         if d.streaming is not None:
             return None
         if d.span is not None:
-            self._decide(d.accept(), True)
+            self.accepted.decide(d.accept(), True)
         cursor = tab.editor.textCursor().position()
         request = self._with_model(d.continue_request(cursor))
         d.begin(request, cursor)
@@ -449,7 +426,7 @@ class Workspace(QWidget):
         if not cur.hasSelection():
             raise UserError("Select the text the instruction should apply to first.")
         if d.span is not None:
-            self._decide(d.accept(), True)
+            self.accepted.decide(d.accept(), True)
             cur = tab.editor.textCursor()
         start, end = cur.selectionStart(), cur.selectionEnd()
         request = self._with_model(d.instruction_request(instruction, start, end))
@@ -481,7 +458,7 @@ class Workspace(QWidget):
         tab = self._tab()
         span = tab.draft.accept()
         if span is not None:
-            self._decide(span, True)
+            self.accepted.decide(span, True)
             tab.editor.refresh_span()
             tab.editor.move_cursor_to(span.start + tab.editor.buffer.length(span.current.text))
         self._update_state()
@@ -490,7 +467,7 @@ class Workspace(QWidget):
         tab = self._tab()
         span = tab.draft.reject()
         if span is not None:
-            self._decide(span, False)
+            self.accepted.decide(span, False)
             tab.editor.refresh_span()
             tab.editor.move_cursor_to(span.start)
         self._update_state()
@@ -588,11 +565,8 @@ class Workspace(QWidget):
             self.status_message.emit(n.message)
 
     def _on_recorded(self, rec) -> None:
-        if getattr(rec, "kind", "") != "text":
-            return
-        self._records[rec.job_id] = tuple(rec.record_ids)
-        if rec.job_id in self._decided:
-            self._mark_history(rec.job_id, self._decided.pop(rec.job_id))
+        if getattr(rec, "kind", "") == "text" and rec.job_id in self._mine:
+            self.accepted.recorded(rec.job_id, tuple(rec.record_ids))
 
     def _after_stream(self, tab: DraftTab) -> None:
         self._idle_autosave.start()
@@ -601,30 +575,6 @@ class Workspace(QWidget):
             tab.editor.move_cursor_to(tab.draft.span_end())
         self._update_state()
         self._schedule_budget()
-
-    # ── history's accepted flag ──
-    def _decide(self, span, accepted: bool) -> None:
-        if span is None:
-            return
-        for i, cand in enumerate(span.candidates):
-            if not cand.job_id:
-                continue
-            ok = accepted and i == span.index
-            if cand.job_id in self._records:
-                self._mark_history(cand.job_id, ok)
-            else:
-                self._decided[cand.job_id] = ok
-
-    def _mark_history(self, job_id: int, accepted: bool) -> None:
-        ids = self._records.get(job_id, ())
-        store = self.history_store or getattr(self.window(), "history_store", None)
-        if not ids or store is None:
-            return
-        try:
-            for rid in ids:
-                store.set_accepted(rid, accepted)
-        except Exception as exc:  # noqa: BLE001 - the flag is a nicety; never lose the draft over it
-            log.warning("could not mark history record accepted: %s", exc)
 
     # ── panel ↔ draft ──
     def _sync_tab(self) -> None:
@@ -721,47 +671,29 @@ class Workspace(QWidget):
             self._retitle(tab)
 
     # ── font and zoom ──
-    def _view_prefs_path(self) -> Path:
-        return paths.data_dir() / "writing-view.json"
-
-    def _load_view_prefs(self) -> None:
-        try:
-            raw = json.loads(self._view_prefs_path().read_text(encoding="utf-8"))
-            self._font_family = str(raw.get("family", ""))
-            self._font_size = float(raw.get("size", 12.0))
-        except (OSError, ValueError, AttributeError):
-            pass
-
-    def _save_view_prefs(self) -> None:
-        try:
-            atomic_write_text(self._view_prefs_path(),
-                              json.dumps({"family": self._font_family, "size": self._font_size}))
-        except (OSError, UserError):
-            pass
-
     def _apply_font(self, tab: DraftTab) -> None:
-        font = QFont(self._font_family) if self._font_family else QFont(tab.editor.font())
-        if not self._font_family:
+        font = QFont(self.view.family) if self.view.family else QFont(tab.editor.font())
+        if not self.view.family:
             font.setStyleHint(QFont.StyleHint.Serif)
-        font.setPointSizeF(self._font_size)
+        font.setPointSizeF(self.view.size)
         tab.editor.setFont(font)
 
     def zoom(self, step: int) -> None:
-        self._font_size = 12.0 if step == 0 else max(6.0, min(48.0, self._font_size + step))
+        self.view.size = 12.0 if step == 0 else max(6.0, min(48.0, self.view.size + step))
         for tab in self._all_tabs():
             self._apply_font(tab)
-        self._save_view_prefs()
+        self.view.save()
 
     def choose_font(self) -> None:
         ok, font = QFontDialog.getFont(self._tab().editor.font(), self)
         if isinstance(ok, QFont):  # PySide returns (ok, font) or (font, ok) across versions
             ok, font = font, ok
         if ok:
-            self._font_family = font.family()
-            self._font_size = font.pointSizeF() if font.pointSizeF() > 0 else self._font_size
+            self.view.family = font.family()
+            self.view.size = font.pointSizeF() if font.pointSizeF() > 0 else self.view.size
             for tab in self._all_tabs():
                 self._apply_font(tab)
-            self._save_view_prefs()
+            self.view.save()
 
     # ── messages ──
     def show_message(self, message: str, details: str = "") -> None:
