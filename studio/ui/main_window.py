@@ -93,8 +93,6 @@ class MainWindow(QMainWindow):
             dock.setObjectName("history")
             self._connect_history(dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        # The canvas or draft is the work; the history starts as a narrow column beside it.
-        self.resizeDocks([dock], [300], Qt.Orientation.Horizontal)
         return dock
 
     def _connect_history(self, pane) -> None:
@@ -244,6 +242,8 @@ class MainWindow(QMainWindow):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self.worker.isRunning():
+            # The canvas or draft is the work; the history starts as a narrow column beside it.
+            self.resizeDocks([self.history], [320], Qt.Orientation.Horizontal)
             # Start after the first paint so the window appears before ONNX Runtime is imported.
             QTimer.singleShot(0, self.worker.start)
             self.shown.emit()
