@@ -12,6 +12,10 @@ the cost grows with the draft. Prints medians and 95th percentiles (ms) and the 
 since the machine is shared.
 
     python benchmarks/editor.py [--words 100000] [--keys 200] [--tokens 300]
+
+Note: with PySide6-Essentials 6.12.0 on Python 3.11 this script aborts ("none_dealloc") after
+a few thousand Qt calls: that release drops a reference to None on every void method call
+(see tests/ui_writing/test_writing_long_session.py). Run it with PySide6 < 6.12 (or Python 3.12+).
 """
 
 from __future__ import annotations

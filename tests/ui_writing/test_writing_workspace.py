@@ -385,3 +385,10 @@ def test_a_pause_in_typing_autosaves(qtbot, make_ws):
     qtbot.keyClicks(tab.editor, "draft ")  # (QTest aborts on non-Latin-1 key clicks)
     tab.editor.insertPlainText("草稿")
     qtbot.waitUntil(lambda: any(s.text == "draft 草稿" for s in storage.read_autosaves()), timeout=3000)
+
+
+def test_empty_untitled_drafts_leave_no_autosave(make_ws):
+    ws, _ = make_ws([])
+    ws.autosave()
+    assert storage.read_autosaves() == []
+    assert not ws.has_autosave()

@@ -78,6 +78,10 @@ class DraftTab(QWidget):
         revision = self.editor.document().revision()
         if revision == self._autosaved_revision:
             return False
+        if self.path is None and self.editor.document().isEmpty() and not self.draft.settings.memory:
+            storage.remove_autosave(self.state_id)  # nothing worth restoring
+            self._autosaved_revision = revision
+            return False
         storage.write_autosave(self.to_state())
         self._autosaved_revision = revision
         return True
