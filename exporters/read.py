@@ -30,17 +30,17 @@ def read_parameters(source: bytes | str | Path) -> dict[str, Any]:
 
     Raises UserError when the file cannot be read as an image.
     """
+    name = Path(source).name if not isinstance(source, (bytes, bytearray)) else "This file"
     try:
-        im = Image.open(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source)
-        im.load()
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
-        name = Path(source).name if not isinstance(source, (bytes, bytearray)) else "This file"
+        with Image.open(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source) as im:
+            chunks = _text_chunks(im)  # PNG text after the pixels is read on demand
+            size = im.size
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
         raise UserError(f"{name} cannot be read as an image ({exc}).") from None
-    chunks = _text_chunks(im)
     out = _from_chunks(chunks)
     if out:
-        out.setdefault("width", im.width)
-        out.setdefault("height", im.height)
+        out.setdefault("width", size[0])
+        out.setdefault("height", size[1])
     return out
 
 

@@ -226,3 +226,15 @@ def test_write_atomic_and_full_disk(tmp_path, image, monkeypatch):
         write_atomic(target, encode_png(image, PARAMS))
     assert target.read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == ["out.png"]  # no temp file left
+
+
+def test_text_chunk_after_the_pixels(image):
+    """Some writers put their text chunks after IDAT; the reader must still find them."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", __import__("zlib").crc32(kind + data))
+
+    png = encode_png(image, None)
+    end = png.rfind(b"IEND") - 4
+    text = chunk(b"tEXt", b"parameters\0late cat\nSteps: 5, Sampler: Euler, CFG scale: 7, Seed: 3, Size: 96x64")
+    got = read_parameters(png[:end] + text + png[end:])
+    assert (got["prompt"], got["seed"], got["scheduler"], got["width"]) == ("late cat", 3, "euler", 96)
