@@ -7,6 +7,7 @@ import io
 import json
 import os
 import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -231,7 +232,7 @@ def test_write_atomic_and_full_disk(tmp_path, image, monkeypatch):
 def test_text_chunk_after_the_pixels(image):
     """Some writers put their text chunks after IDAT; the reader must still find them."""
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", __import__("zlib").crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     png = encode_png(image, None)
     end = png.rfind(b"IEND") - 4

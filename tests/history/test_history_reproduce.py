@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from studio.engines.runtime import SessionFactory
 from studio.history import HistoryStore, request_from_record
@@ -82,7 +83,7 @@ def test_reproduce_image_is_identical(tiny_image_model, studio_home):
         assert record.model_hash  # from the manifest's sha256
         again = run_image_job(request_from_record(record), ctx())
         np.testing.assert_array_equal(again.images[0], first.images[i])
-        stored = np.asarray(__import__("PIL.Image", fromlist=["Image"]).open(record.image_path))
+        stored = np.asarray(Image.open(record.image_path))
         np.testing.assert_array_equal(stored, first.images[i])
     store.close()
 

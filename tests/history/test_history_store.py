@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
 import threading
 from dataclasses import fields
@@ -70,7 +71,7 @@ def test_image_record_reproduces_request(store):
         assert req.job_id != res.request.job_id
     thumbs = store.thumbnails(ids)
     assert set(thumbs) == set(ids)
-    assert Image.open(__import__("io").BytesIO(thumbs[ids[0]])).format == "JPEG"
+    assert Image.open(io.BytesIO(thumbs[ids[0]])).format == "JPEG"
     # the batch shared one init image: stored once
     assert store.db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 2
 
