@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 from PySide6.QtCore import QModelIndex, QSize, QSortFilterProxyModel, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QFileDialog, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListView, QMenu, QMessageBox,
                                QTabWidget, QToolButton, QVBoxLayout, QWidget)
@@ -176,13 +176,16 @@ class HistoryPane(QDockWidget):
         self.act_restore = self._action(self.tr("Restore"), self.restore_selected,
                                         tip=self.tr("Take out of the trash"))
         self.act_empty = self._action(self.tr("Empty Trash…"), self._ask_empty_trash)
+        self.act_copy = self._action(self.tr("Copy Parameters"), self.copy_parameters,
+                                     tip=self.tr("Copy the recipe (AUTOMATIC1111 text) or the generated text"))
         self.act_export = self._action(self.tr("Export…"), self._ask_export,
                                        tip=self.tr("Save the selection as PNG, JPEG, WebP, PDF or text files"))
         self.act_sheet = self._action(self.tr("Contact Sheet PDF…"), lambda: self._ask_export(contact_sheet=True))
         self._update_actions()
 
-    def _fill_filters(self) -> None:
-        def refill(combo: QComboBox, everything: str, values: list[str]) -> None:
+    def _fill_filters(self) -> bool:
+        """Refill the model and tag lists; True when a chosen filter vanished (now "All")."""
+        def refill(combo: QComboBox, everything: str, values: list[str]) -> bool:
             current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
@@ -192,9 +195,11 @@ class HistoryPane(QDockWidget):
             i = combo.findData(current)
             combo.setCurrentIndex(max(0, i))
             combo.blockSignals(False)
+            return current is not None and i < 0
 
-        refill(self.model_filter, self.tr("All models"), self.store.models())
-        refill(self.tag_filter, self.tr("All tags"), self.store.all_tags())
+        lost_model = refill(self.model_filter, self.tr("All models"), self.store.models())
+        lost_tag = refill(self.tag_filter, self.tr("All tags"), self.store.all_tags())
+        return lost_model or lost_tag
 
     # ── queries ──
 
@@ -243,7 +248,8 @@ class HistoryPane(QDockWidget):
         for model in (self.image_model, self.text_model):
             if model.kind not in self._stale:  # a stale list reloads anyway when shown
                 model.add_ids(ids)
-        self._fill_filters()  # a new model may have appeared (two index seeks per model: cheap)
+        if self._fill_filters():  # a new model may have appeared (two index seeks per model: cheap)
+            self.apply_search()
 
     def _set_trash_mode(self, on: bool) -> None:
         self.trash_mode = on
@@ -267,7 +273,7 @@ class HistoryPane(QDockWidget):
             return
         n = len(self.selected_ids()) if hasattr(self, "grid") else 0
         images = self.tabs.currentIndex() == 0
-        for a in (self.act_recall, self.act_reproduce, self.act_open):
+        for a in (self.act_recall, self.act_reproduce, self.act_open, self.act_copy):
             a.setEnabled(n == 1 and not self.trash_mode)
         self.act_canvas.setEnabled(n == 1 and images and not self.trash_mode)
         for a in (self.act_favourite, self.act_tag, self.act_export):
@@ -318,6 +324,31 @@ class HistoryPane(QDockWidget):
         if ids and tag.strip():
             self.store.add_tag(ids, tag)
             self._fill_filters()
+
+    def untag_selected(self, tag: str) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.store.remove_tag(ids, tag)
+            if self._fill_filters():
+                self.apply_search()  # the tag shown is gone everywhere: show all again
+            elif self.tag_filter.currentData() == tag:
+                self.current_model().refresh_ids(ids)
+
+    def copy_parameters(self) -> str:
+        """Put the selected image's recipe (A1111 text) or the generated text on the clipboard."""
+        record = self._selected_record()
+        if record is None:
+            return ""
+        if record.kind == "image":
+            from exporters.a1111 import format_parameters
+            from studio.history.export import file_params
+
+            text = format_parameters({**file_params(record), "prompt": record.prompt,
+                                      "negative_prompt": record.negative_prompt, "seed": record.seed})
+        else:
+            text = record.text or ""
+        QGuiApplication.clipboard().setText(text)
+        return text
 
     def _ask_tag(self) -> None:
         tag, ok = QInputDialog.getText(self, self.tr("Tag"), self.tr("Tag for the selected items:"))
@@ -392,11 +423,17 @@ class HistoryPane(QDockWidget):
         if self.trash_mode:
             menu.addActions([self.act_restore, self.act_empty])
         else:
-            menu.addActions([self.act_recall, self.act_reproduce, self.act_open])
+            menu.addActions([self.act_recall, self.act_reproduce, self.act_open, self.act_copy])
             if view is self.grid:
                 menu.addAction(self.act_canvas)
             menu.addSeparator()
             menu.addActions([self.act_export] + ([self.act_sheet] if view is self.grid else []))
             menu.addSeparator()
-            menu.addActions([self.act_favourite, self.act_tag, self.act_delete])
+            menu.addActions([self.act_favourite, self.act_tag])
+            tags = sorted({t for i in self.selected_ids() for t in self.store.tags(i)})
+            if tags:
+                untag = menu.addMenu(self.tr("Remove Tag"))
+                for tag in tags:
+                    untag.addAction(tag, lambda t=tag: self.untag_selected(t))
+            menu.addAction(self.act_delete)
         menu.exec(view.viewport().mapToGlobal(pos))

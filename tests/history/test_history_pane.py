@@ -276,3 +276,30 @@ def test_views_drag_through_the_proxy(qtbot, store, pane):
     assert "text/uri-list" in proxy.mimeTypes()
     # the view pages through the proxy: fetching more reaches the store
     assert proxy.canFetchMore(proxy.index(-1, -1)) is False
+
+
+def test_copy_parameters_and_untag(qtbot, store, pane):
+    from PySide6.QtGui import QGuiApplication
+
+    rid = add_image(store, "a lighthouse, 灯塔", seed=77, steps=9, scheduler="euler_a", guidance=6.0)
+    add_text(store, "ctx", "The sea was calm.")
+    pane.refresh()
+    select(pane, pane.grid, 0)
+    text = pane.copy_parameters()
+    assert QGuiApplication.clipboard().text() == text
+    assert text.startswith("a lighthouse, 灯塔\nSteps: 9, Sampler: Euler a, CFG scale: 6, Seed: 77, Size: 24x24")
+    pane.tag_selected("sea")
+    pane.tag_filter.setCurrentIndex(pane.tag_filter.findData("sea"))
+    assert [r.id for r in pane.image_model.rows] == [rid]
+    other = add_image(store, "another")
+    pane.add_records([other])
+    assert [r.id for r in pane.image_model.rows] == [rid]  # filtered by the tag
+    select(pane, pane.grid, 0)
+    pane.untag_selected("sea")
+    # the last "sea" is gone, so the filter falls back to all tags and the list follows it
+    assert store.get(rid).tags == () and pane.tag_filter.findData("sea") == -1
+    assert pane.tag_filter.currentData() is None
+    assert [r.id for r in pane.image_model.rows] == [other, rid]
+    pane.tabs.setCurrentIndex(1)
+    select(pane, pane.list, 0)
+    assert pane.copy_parameters() == "The sea was calm."
