@@ -101,6 +101,9 @@ def _v2(db: sqlite3.Connection) -> None:
         CREATE INDEX tags_by_tag ON tags(tag, record_id);
         -- content-addressed, deduplicated payloads: long text contexts, img2img inputs
         CREATE TABLE blobs (hash TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
+        -- the highest record id ever given out: ids are never reused after the trash is emptied
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+        INSERT INTO meta(key, value) SELECT 'last_id', coalesce(max(id), 0) FROM records;
         -- files being written or deleted (a crash leaves them here for the next open to settle)
         CREATE TABLE pending (path TEXT PRIMARY KEY, pid INTEGER NOT NULL, since REAL NOT NULL);
         CREATE INDEX records_kind ON records(kind, id);

@@ -241,8 +241,11 @@ class HistoryStore:
 
         db.execute("BEGIN IMMEDIATE")
         try:
-            first = (db.execute("SELECT max(id) FROM records").fetchone()[0] or 0) + 1
+            # Never reuse an id: a deleted record's id may still be held (e.g. to mark a text kept).
+            first = db.execute("SELECT max(coalesce((SELECT value FROM meta WHERE key = 'last_id'), 0), "
+                               "coalesce((SELECT max(id) FROM records), 0))").fetchone()[0] + 1
             ids = tuple(range(first, first + len(records)))
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('last_id', ?)", (ids[-1],))
             rows = []
             for i, r, rel in zip(ids, records, files):
                 rows.append((i, r.kind, r.created, r.model_id, r.model_hash, r.prompt, r.negative_prompt,

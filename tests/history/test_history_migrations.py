@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from studio.history import HistoryStore, Query, request_from_record
+from studio.history import HistoryStore, NewRecord, Query, request_from_record
 from studio.history.schema import SCHEMA_VERSION
 
 V1 = """
@@ -83,10 +83,12 @@ def test_v1_database_is_upgraded(tmp_path):
     assert [r.id for r in store.page(Query(text="cat"))] == []
     assert [r.id for r in store.page(Query(text="cat", trash=True))] == [3]
     assert store.empty_trash() == 1
+    # the id counter starts after the old rows, including the one just deleted
+    assert store.add([NewRecord(kind="text", created=1.0, model_id="m", prompt="new", params={})]) == (4,)
     store.close()
     # reopening does not migrate again
     again = HistoryStore(path)
-    assert again.count() == 2 and again.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert again.count() == 3 and again.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     again.close()
 
 

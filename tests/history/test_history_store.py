@@ -180,6 +180,17 @@ def test_trash_restore_empty(store):
     assert terms == ["keep", "me"]
 
 
+def test_ids_are_never_reused(store):
+    ids = record_result(store, image_result("first", seeds=(1, 2)))
+    store.trash(ids[1:])
+    store.empty_trash()
+    (new,) = record_result(store, image_result("second"))
+    assert new == ids[1] + 1
+    assert store.get(ids[1]) is None
+    store.set_accepted(ids[1], True)  # a stale id touches nothing
+    assert store.get(new).accepted is None
+
+
 def test_corrupt_database_is_moved_aside(tmp_path):
     path = tmp_path / "h" / "history.db"
     path.parent.mkdir()
