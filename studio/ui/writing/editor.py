@@ -6,7 +6,7 @@ Main thread only.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import SIGNAL, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
@@ -182,10 +182,10 @@ class DraftEditor(QPlainTextEdit):
         # The built-in Undo/Redo would bypass the draft model; route them through it.
         for action in menu.actions():
             if action.objectName() == "edit-undo":
-                action.triggered.disconnect()
+                _disconnect_all(action)
                 action.triggered.connect(self.undo_requested.emit)
             elif action.objectName() == "edit-redo":
-                action.triggered.disconnect()
+                _disconnect_all(action)
                 action.triggered.connect(self.redo_requested.emit)
         menu.exec(event.globalPos())
         menu.deleteLater()
@@ -245,3 +245,9 @@ class DraftEditor(QPlainTextEdit):
         self.draft.after_undo_redo()
         self.refresh_span()
         self.user_edited.emit()
+
+
+def _disconnect_all(action) -> None:
+    # Not ``action.triggered.disconnect()``: in PySide6 6.12 every such call drops a reference to
+    # True, and after a few hundred context menus the interpreter aborts (bool_dealloc).
+    QObject.disconnect(action, SIGNAL("triggered(bool)"), None, None)
