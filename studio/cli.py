@@ -258,26 +258,12 @@ def cmd_image(args) -> int:
 
 
 def _write_png(path: Path, image, result, seed: int) -> None:
+    from exporters.png import encode_png
     from studio.fileio import atomic_write_bytes
+    from studio.history.records import image_params
 
-    try:
-        from exporters.png import image_result_png
-    except ModuleNotFoundError:
-        image_result_png = None
-    if image_result_png is not None:
-        data = image_result_png(image, result, seed)
-    else:
-        import io
-
-        from PIL import Image, PngImagePlugin
-
-        info = PngImagePlugin.PngInfo()
-        r = result.request
-        info.add_itxt("parameters", f"{r.prompt}\nNegative prompt: {r.negative_prompt}\nSeed: {seed}")
-        buf = io.BytesIO()
-        Image.fromarray(image).save(buf, format="PNG", pnginfo=info)
-        data = buf.getvalue()
-    atomic_write_bytes(path, data)
+    params = image_params(result.request, seed=seed, model_id=result.stats.model_id)
+    atomic_write_bytes(path, encode_png(image, params))
 
 
 def cmd_models(args) -> int:
