@@ -392,3 +392,25 @@ def test_empty_untitled_drafts_leave_no_autosave(make_ws):
     ws.autosave()
     assert storage.read_autosaves() == []
     assert not ws.has_autosave()
+
+
+def test_word_count_after_many_scattered_edits(qtbot, make_ws):
+    import random
+
+    from studio.writing.words import count_words
+
+    ws, _ = make_ws([])
+    tab = put(ws, "alpha beta\ngamma\n\ndelta epsilon zeta\n" * 20, 0)
+    ed = tab.editor
+    rng = random.Random(4)
+    for step in range(120):
+        size = ed.buffer.size()
+        a = rng.randint(0, size)
+        b = min(size, a + rng.choice([0, 0, 1, 3, 12, 40]))
+        cur = ed.textCursor()
+        cur.setPosition(a)
+        cur.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
+        cur.insertText(rng.choice(["", "x", " new words ", "\n", "p q\n\nr", "词"]))
+        if step % 7 == 0:  # counts read at random moments, as the debounced label does
+            assert ed.word_count() == count_words(ed.toPlainText())
+    assert ed.word_count() == count_words(ed.toPlainText())

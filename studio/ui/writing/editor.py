@@ -53,7 +53,8 @@ class QtBuffer:
             else:
                 cur.beginEditBlock()
             cur.setPosition(start)
-            cur.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            if end != start:  # (each setPosition lays out the paragraph: skip the no-op one)
+                cur.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             cur.insertText(text)
             cur.endEditBlock()
         finally:
@@ -100,6 +101,7 @@ class DraftEditor(QPlainTextEdit):
         self._press_pos: QPoint | None = None
         self._block_words: list[int] = [0]  # words in each block (paragraph), by block number
         self._words_total = 0
+        self._dirty: tuple[int, int] | None = None  # changed range not yet recounted
         self.document().contentsChange.connect(self._on_contents_change)
 
     # ── the span's marking ──
@@ -192,18 +194,37 @@ class DraftEditor(QPlainTextEdit):
 
     # ── word count, per paragraph ──
     def word_count(self) -> int:
-        """Words in the draft, kept up to date per edit (only the changed paragraphs are
-        recounted, so a 100,000-word draft costs no more than a short one)."""
+        """Words in the draft. Counts are kept per paragraph; edits only mark the changed range,
+        and this recounts just those paragraphs, so a 100,000-word draft costs no more than a
+        short one (and streaming a token costs nothing here)."""
+        if self._dirty is not None:
+            self._recount(*self._dirty)
+            self._dirty = None
         return self._words_total
 
-    def _update_word_counts(self, pos: int, added: int) -> None:
+    def _mark_dirty(self, pos: int, removed: int, added: int) -> None:
+        """Grow the changed range [lo, hi] (in current positions) by one edit."""
+        if self._dirty is None:
+            self._dirty = (pos, pos + added)
+            return
+        lo, hi = self._dirty
+        if hi >= pos + removed:
+            hi += added - removed  # the range's end moved with the text after the edit
+        elif hi > pos:
+            hi = pos + added  # the edit swallowed the range's end
+        self._dirty = (min(lo, pos), max(hi, pos + added))
+
+    def _recount(self, lo: int, hi: int) -> None:
         doc = self.document()
-        first = doc.findBlock(pos)
-        last = doc.findBlock(pos + added)
+        size = doc.characterCount() - 1
+        first = doc.findBlock(min(lo, size))
+        last = doc.findBlock(min(hi, size))
         if not last.isValid():
             last = doc.lastBlock()
-        lo, hi_new = first.blockNumber(), last.blockNumber()
-        # Blocks before the change keep their numbers; the ones after shift by the count delta.
+        if not first.isValid():
+            first = last
+        first_no, hi_new = first.blockNumber(), last.blockNumber()
+        # Blocks before the range keep their numbers; those after it shift by the count delta.
         hi_old = hi_new - (doc.blockCount() - len(self._block_words))
         counts = []
         block = first
@@ -212,12 +233,12 @@ class DraftEditor(QPlainTextEdit):
             if block.blockNumber() >= hi_new:
                 break
             block = block.next()
-        old = self._block_words[lo:hi_old + 1]
-        self._block_words[lo:hi_old + 1] = counts
+        old = self._block_words[first_no:hi_old + 1]
+        self._block_words[first_no:hi_old + 1] = counts
         self._words_total += sum(counts) - sum(old)
 
     def _on_contents_change(self, pos: int, removed: int, added: int) -> None:
-        self._update_word_counts(pos, added)
+        self._mark_dirty(pos, removed, added)
         if self.buffer.programmatic or (removed == 0 and added == 0):
             return
         if getattr(self, "_undoing", False):
