@@ -89,7 +89,8 @@ def test_masked_job_and_result_layer():
     assert fields["init_image"].shape == (crop.height, crop.width, 3)
     assert fields["init_image"][0, 0].tolist() == [10, 20, 30]
     assert fields["mask"].shape == (crop.height, crop.width)
-    assert fields["width"] % 8 == 0 and fields["height"] % 8 == 0
+    assert fields["width"] % 64 == 0 and fields["height"] % 64 == 0
+    assert crop.width % 64 == 0 and crop.height % 64 == 0  # the crop itself needs no rescaling
     # a result of another size is scaled onto the crop; alpha is the mask
     rgba, x, y = result_layer(np.full((64, 64, 3), 200, np.uint8), target)
     assert (x, y) == (crop.x0, crop.y0) and rgba.shape[:2] == (crop.height, crop.width)

@@ -17,6 +17,7 @@ from studio.jobs import UserError
 
 CONTEXT = 32  # pixels of surrounding picture the model sees around a masked area
 MIN_SIDE = 64
+SIZE_STEP = 64  # generated sizes are multiples of this (SD needs 8; some small UNets need 64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,19 +28,22 @@ class JobTarget:
     label: str = ""
 
 
-def _round8(n: int) -> int:
-    return max(8, (n + 7) // 8 * 8)
+def _round_up(n: int, step: int = SIZE_STEP) -> int:
+    return max(step, (n + step - 1) // step * step)
 
 
 def context_rect(doc: Document, area: Rect, context: int = CONTEXT) -> Rect:
     """`area` grown by `context` on each side (and to at least MIN_SIDE), kept inside the canvas."""
     r = Rect(area.x0 - context, area.y0 - context, area.x1 + context, area.y1 + context)
     for _ in range(2):
-        if r.width < MIN_SIDE:
-            grow = MIN_SIDE - r.width
+        # grow to a multiple of SIZE_STEP (at least MIN_SIDE) so the model needs no rescaling
+        want_w = max(MIN_SIDE, _round_up(r.width))
+        want_h = max(MIN_SIDE, _round_up(r.height))
+        if r.width < want_w:
+            grow = want_w - r.width
             r = Rect(r.x0 - grow // 2, r.y0, r.x1 + grow - grow // 2, r.y1)
-        if r.height < MIN_SIDE:
-            grow = MIN_SIDE - r.height
+        if r.height < want_h:
+            grow = want_h - r.height
             r = Rect(r.x0, r.y0 - grow // 2, r.x1, r.y1 + grow - grow // 2)
         # slide back inside the canvas before clipping, to keep the size where possible
         dx = max(0, -r.x0) - max(0, r.x1 - doc.width)
@@ -62,13 +66,13 @@ def masked_job(doc: Document, mask: np.ndarray, kind: str, label: str) -> tuple[
     init = doc.flatten()[crop.slices()]
     m = np.ascontiguousarray(mask[crop.slices()])
     fields = dict(init_image=np.ascontiguousarray(init), mask=m,
-                  width=_round8(crop.width), height=_round8(crop.height))
+                  width=_round_up(crop.width), height=_round_up(crop.height))
     return fields, JobTarget(kind, crop, m, label)
 
 
 def whole_canvas_job(doc: Document, label: str) -> tuple[dict, JobTarget]:
     """img2img of the whole visible canvas."""
-    fields = dict(init_image=doc.flatten(), width=_round8(doc.width), height=_round8(doc.height))
+    fields = dict(init_image=doc.flatten(), width=_round_up(doc.width), height=_round_up(doc.height))
     return fields, JobTarget("img2img", doc.bounds, None, label)
 
 

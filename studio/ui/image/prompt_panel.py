@@ -82,9 +82,9 @@ class PromptPanel(QWidget):
         self.guidance.setSpecialValueText(self.tr("Model default"))
 
         self.size_box = QComboBox(self)
-        for w, h in SIZES:
-            self.size_box.addItem(self.tr("Model default") if w == 0 else f"{w} × {h}", (w, h))
-        self.size_box.addItem(self.tr("Custom"), None)
+        for w, h in SIZES:  # item data as "WxH" text: combo lookups of tuples are unreliable
+            self.size_box.addItem(self.tr("Model default") if w == 0 else f"{w} × {h}", f"{w}x{h}")
+        self.size_box.addItem(self.tr("Custom"), "")
         self.size_box.currentIndexChanged.connect(self._size_preset)
         self.width_box = QSpinBox(self)
         self.height_box = QSpinBox(self)
@@ -115,6 +115,7 @@ class PromptPanel(QWidget):
 
         self.generate_btn = QPushButton(self.tr("Generate"), self)
         self.generate_btn.setObjectName("generate")
+        self.generate_btn.setStyleSheet("QPushButton#generate { font-weight: bold; padding: 6px; }")
         self.generate_btn.setToolTip(self.tr("Add a job to the queue (Ctrl+Enter)"))
         self.generate_btn.clicked.connect(self.generate_requested)
 
@@ -229,7 +230,7 @@ class PromptPanel(QWidget):
             self.model_box.setCurrentIndex(self.model_box.findData(model))
 
     def set_size(self, w: int, h: int) -> None:
-        i = self.size_box.findData((w, h))
+        i = self.size_box.findData(f"{w}x{h}")
         self.width_box.blockSignals(True)
         self.height_box.blockSignals(True)
         self.width_box.setValue(w)
@@ -297,8 +298,8 @@ class PromptPanel(QWidget):
     # ── size ──
     def _size_preset(self, index: int) -> None:
         data = self.size_box.itemData(index)
-        if data is not None:
-            self.set_size(*data)
+        if data:
+            self.set_size(*(int(v) for v in data.split("x")))
 
     def _size_edited(self) -> None:
         self.set_size(self.width_box.value(), self.height_box.value())

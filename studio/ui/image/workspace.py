@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QColorDialog, QComboBox, QDoubleSpinBox, QFileDialog,
+from PySide6.QtWidgets import (QCheckBox, QColorDialog, QDoubleSpinBox, QFileDialog, QGridLayout,
                                QHBoxLayout, QInputDialog, QLabel, QMenu, QPushButton,
-                               QScrollArea, QSpinBox, QSplitter, QTabWidget, QToolBar,
-                               QToolButton, QVBoxLayout, QWidget, QCheckBox)
+                               QScrollArea, QSizePolicy, QSpinBox, QSplitter, QTabWidget,
+                               QToolBar, QToolButton, QVBoxLayout, QWidget)
 
 from studio.canvas import Document, Rect
 from studio.canvas import files as docfiles
@@ -121,26 +121,38 @@ class ImageWorkspace(QWidget):
 
     # ── layout ──
     def _build_layout(self) -> None:
+        # left: prompt panel, then the canvas generation buttons under it
+        self.gen_box = QWidget(self)
+        self.gen_grid = QGridLayout(self.gen_box)
+        self.gen_grid.setContentsMargins(9, 0, 9, 9)
+        left_inner = QWidget(self)
+        ll = QVBoxLayout(left_inner)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.prompt_panel, 1)
+        ll.addWidget(self.gen_box)
         left = QScrollArea(self)
         left.setWidgetResizable(True)
-        left.setWidget(self.prompt_panel)
+        left.setWidget(left_inner)
         left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left.setMinimumWidth(360)
 
+        # centre: brush settings on top, tools down the left side of the canvas
         self.toolbar = QToolBar(self)
         self.toolbar.setObjectName("canvas-tools")
+        self.toolbar.setOrientation(Qt.Orientation.Vertical)
+        self.brush_bar = QToolBar(self)
+        self.info = QLabel(self)
         centre = QWidget(self)
         cl = QVBoxLayout(centre)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(2)
-        cl.addWidget(self.toolbar)
-        self.brush_bar = QToolBar(self)
         cl.addWidget(self.brush_bar)
-        self.gen_bar = QToolBar(self)
-        cl.addWidget(self.gen_bar)
-        cl.addWidget(self.view, 1)
+        row = QHBoxLayout()
+        row.setSpacing(2)
+        row.addWidget(self.toolbar)
+        row.addWidget(self.view, 1)
+        cl.addLayout(row, 1)
         cl.addWidget(self.message_bar)
-        self.info = QLabel(self)
         cl.addWidget(self.info)
 
         right = QTabWidget(self)
@@ -183,13 +195,17 @@ class ImageWorkspace(QWidget):
         # tools
         self.tool_group = QActionGroup(self)
         self.tool_actions: dict[Tool, QAction] = {}
-        for tool, text, key in ((Tool.BRUSH, tr("Brush"), "B"), (Tool.ERASER, tr("Eraser"), "E"),
-                                (Tool.MASK, tr("Mask brush"), "M"),
-                                (Tool.MASK_ERASER, tr("Mask eraser"), "Shift+M"),
-                                (Tool.FILL, tr("Fill"), "G"), (Tool.RECT_SELECT, tr("Rectangle select"), "R"),
-                                (Tool.LASSO, tr("Lasso select"), "L"), (Tool.MOVE, tr("Move"), "V"),
-                                (Tool.PAN, tr("Pan"), "H")):
+        for tool, text, short, key in (
+                (Tool.BRUSH, tr("Brush"), tr("Brush"), "B"), (Tool.ERASER, tr("Eraser"), tr("Eraser"), "E"),
+                (Tool.MASK, tr("Mask brush"), tr("Mask"), "M"),
+                (Tool.MASK_ERASER, tr("Mask eraser"), tr("Unmask"), "Shift+M"),
+                (Tool.FILL, tr("Fill"), tr("Fill"), "G"),
+                (Tool.RECT_SELECT, tr("Rectangle select"), tr("Rectangle"), "R"),
+                (Tool.LASSO, tr("Lasso select"), tr("Lasso"), "L"), (Tool.MOVE, tr("Move"), tr("Move"), "V"),
+                (Tool.PAN, tr("Pan"), tr("Pan"), "H")):
             a = self._action(text, lambda t=tool: self.view.set_tool(t), key)
+            a.setIconText(short)
+            a.setToolTip(f"{text} ({key})")
             a.setCheckable(True)
             self.tool_group.addAction(a)
             self.toolbar.addAction(a)
@@ -220,6 +236,8 @@ class ImageWorkspace(QWidget):
         # view, edit, canvas
         self.fit_action = self._action(tr("Fit to window"), self.view.fit, "Ctrl+0")
         self.actual_action = self._action(tr("Actual pixels (100 %)"), self.view.actual_size, "Ctrl+Alt+0")
+        self.fit_action.setIconText(tr("Fit"))
+        self.actual_action.setIconText(tr("100 %"))
         self.brush_bar.addAction(self.fit_action)
         self.brush_bar.addAction(self.actual_action)
         self.undo_action = self.model.undo_stack.createUndoAction(self, tr("&Undo"))
@@ -245,28 +263,48 @@ class ImageWorkspace(QWidget):
         self.generate_action = self._action(tr("&Generate"), self.generate, "Ctrl+Return",
                                             tr("Add a job to the queue"))
         self.generate_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        self.cancel_action = self._action(tr("&Stop current job"), self.cancel_current, "Esc")
+        self.cancel_action = self._action(tr("&Stop current job"), self.cancel_current, "Esc",
+                                          tr("Stop the running job at its next step (Esc)"))
         self.inpaint_action = self._action(tr("&Inpaint"), self.inpaint, "Ctrl+I",
                                            tr("Regenerate the masked area"))
         self.fill_sel_action = self._action(tr("Generate into &selection"), self.generate_into_selection,
-                                            "Ctrl+Shift+G")
+                                            "Ctrl+Shift+G", tr("Fill the selection with a new picture"))
         self.outpaint_menu = QMenu(tr("&Outpaint"), self)
         for side, text in (("left", tr("Left")), ("right", tr("Right")), ("top", tr("Top")),
                            ("bottom", tr("Bottom"))):
             a = self._action(text, lambda s=side: self.outpaint(s))
             self.outpaint_menu.addAction(a)
-        self.from_canvas = QCheckBox(tr("Start from canvas (img2img)"), self)
-        self.gen_bar.addAction(self.generate_action)
-        self.gen_bar.addAction(self.inpaint_action)
-        self.gen_bar.addAction(self.fill_sel_action)
+        self.from_canvas = QCheckBox(tr("Start from the canvas (img2img)"), self)
+        self.from_canvas.setToolTip(tr("Generate starts from the visible canvas; Strength says how much changes"))
+
+        def button(action: QAction) -> QToolButton:
+            b = QToolButton(self)
+            b.setDefaultAction(action)
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            return b
+
         out_btn = QToolButton(self)
         out_btn.setText(tr("Outpaint"))
+        out_btn.setToolTip(tr("Extend the canvas on one side and fill the new strip"))
         out_btn.setMenu(self.outpaint_menu)
         out_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.gen_bar.addWidget(out_btn)
-        self.gen_bar.addAction(self.cancel_action)
-        self.gen_bar.addWidget(self.from_canvas)
-        self.gen_bar.addAction(self.clear_mask_action)
+        out_btn.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.fill_sel_action.setIconText(tr("Into selection"))
+        self.mask_sel_action.setIconText(tr("Selection → mask"))
+        self.cancel_action.setIconText(tr("Stop"))
+        g = self.gen_grid
+        g.addWidget(self.from_canvas, 0, 0, 1, 3)
+        g.addWidget(button(self.inpaint_action), 1, 0)
+        g.addWidget(button(self.fill_sel_action), 1, 1)
+        g.addWidget(out_btn, 1, 2)
+        g.addWidget(button(self.mask_sel_action), 2, 0)
+        g.addWidget(button(self.clear_mask_action), 2, 1)
+        g.addWidget(button(self.cancel_action), 2, 2)
+
+        self.brush_bar.addSeparator()
+        self.brush_bar.addAction(self.undo_action)
+        self.brush_bar.addAction(self.redo_action)
 
         # files
         self.new_action = self._action(tr("&New canvas…"), self.new_canvas_dialog)
