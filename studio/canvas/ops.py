@@ -436,6 +436,11 @@ def image_layer_from(image, name: str) -> np.ndarray:
         return to_rgba(image)
     try:
         with Image.open(image) as im:
+            if im.mode in ("I;16", "I;16L", "I;16B", "I"):  # 16-bit grey: scale down, do not clip at 255
+                im = Image.fromarray((np.asarray(im, np.float64) / 257.0).clip(0, 255).astype(np.uint8), "L")
             return to_rgba(np.array(im.convert("RGBA")))
+    except Image.DecompressionBombError:
+        raise UserError(f"{name or image} is too large to open (more than "
+                        f"{2 * Image.MAX_IMAGE_PIXELS // 1_000_000} million pixels).") from None
     except (OSError, ValueError) as exc:
         raise UserError(f"{name or image} could not be opened as an image: {exc}") from None
