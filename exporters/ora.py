@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
 import numpy as np
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from studio.jobs import UserError
 
@@ -119,31 +119,39 @@ def read_ora(data: bytes) -> tuple[int, int, list[OraLayer]]:
             raise UserError(f"This OpenRaster file is incomplete ({exc.args[0]} is missing).") from None
         except ET.ParseError as exc:
             raise UserError(f"The layer list of this OpenRaster file is damaged ({exc}).") from None
-        width, height = int(root.get("w", "0")), int(root.get("h", "0"))
-        if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
-            raise UserError("This OpenRaster file has an impossible image size.")
-        names = set(z.namelist())
-        top_first: list[OraLayer] = []
+        try:
+            return _read_stack(z, root)
+        except (ValueError, OSError, Image.DecompressionBombError) as exc:  # bad numbers, broken PNGs
+            why = "a layer is not a readable image" if isinstance(exc, UnidentifiedImageError) else exc
+            raise UserError(f"This OpenRaster file is damaged ({why}).") from None
 
-        def walk(stack: ET.Element, dx: int, dy: int, opacity: float, visible: bool) -> None:
-            for el in stack:
-                x = dx + int(float(el.get("x", "0")))
-                y = dy + int(float(el.get("y", "0")))
-                op = opacity * float(el.get("opacity", "1"))
-                vis = visible and el.get("visibility", "visible") != "hidden"
-                if el.tag == "stack":
-                    walk(el, x, y, op, vis)
-                elif el.tag == "layer":
-                    src = _safe(el.get("src", ""))
-                    if src not in names:
-                        raise UserError(f"This OpenRaster file is incomplete ({src} is missing).")
-                    im = Image.open(io.BytesIO(z.read(src)))
-                    if im.width * im.height > MAX_PIXELS:
-                        raise UserError("A layer of this OpenRaster file is impossibly large.")
-                    rgba = np.asarray(im.convert("RGBA")).copy()
-                    top_first.append(OraLayer(el.get("name", ""), rgba, x, y, op, vis))
 
-        stack = root.find("stack")
-        if stack is not None:
-            walk(stack, 0, 0, 1.0, True)
+def _read_stack(z: zipfile.ZipFile, root: ET.Element) -> tuple[int, int, list[OraLayer]]:
+    width, height = int(root.get("w", "0")), int(root.get("h", "0"))
+    if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
+        raise UserError("This OpenRaster file has an impossible image size.")
+    names = set(z.namelist())
+    top_first: list[OraLayer] = []
+
+    def walk(stack: ET.Element, dx: int, dy: int, opacity: float, visible: bool) -> None:
+        for el in stack:
+            x = dx + int(float(el.get("x", "0")))
+            y = dy + int(float(el.get("y", "0")))
+            op = opacity * float(el.get("opacity", "1"))
+            vis = visible and el.get("visibility", "visible") != "hidden"
+            if el.tag == "stack":
+                walk(el, x, y, op, vis)
+            elif el.tag == "layer":
+                src = _safe(el.get("src", ""))
+                if src not in names:
+                    raise UserError(f"This OpenRaster file is incomplete ({src} is missing).")
+                im = Image.open(io.BytesIO(z.read(src)))
+                if im.width * im.height > MAX_PIXELS:
+                    raise UserError("A layer of this OpenRaster file is impossibly large.")
+                rgba = np.asarray(im.convert("RGBA")).copy()
+                top_first.append(OraLayer(el.get("name", ""), rgba, x, y, op, vis))
+
+    stack = root.find("stack")
+    if stack is not None:
+        walk(stack, 0, 0, 1.0, True)
     return width, height, top_first[::-1]
