@@ -25,13 +25,15 @@ import numpy as np  # noqa: E402
 
 
 def keep_none_alive() -> None:
-    """PySide6 6.12.0 on Python 3.11 drops one reference to None on every void Qt call (measured:
+    """PySide6 6.12.0 on Python 3.11 drops a reference to None on every void Qt call (measured:
     -1000 after 1000 QWidget.update() calls), so a long paint loop ends in "Fatal Python error:
-    none_dealloc". Python 3.12+ makes None immortal; here we give it a large reference count."""
-    if sys.version_info < (3, 12):
+    none_dealloc". The project pins PySide6 < 6.12; this guard only matters on 6.12.0."""
+    import PySide6
+
+    if sys.version_info < (3, 12) and PySide6.__version__ == "6.12.0":
         import ctypes
 
-        for obj in (None, True, False):  # bool results lose references the same way
+        for obj in (None, True, False):
             ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
 
 

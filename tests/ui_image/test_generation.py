@@ -187,3 +187,26 @@ def test_styles_apply_and_save(workspace):
     panel.apply_style("neon")
     assert panel.prompt.toPlainText() == "a city, neon glow 霓虹"
     assert panel.negative.toPlainText() == "dull"
+
+
+def test_img2img_from_canvas_and_reproduce(qtbot, workspace, worker, tiny_model):
+    ws = workspace
+    setup_panel(ws, tiny_model, size=0)
+    ws.new_canvas(96, 80)
+    ws.model.doc.layers[0].rgba[:] = (0, 90, 200, 255)
+    ws.from_canvas.setChecked(True)
+    ws.prompt_panel.strength.setValue(0.5)
+    job, result = run_job(qtbot, worker.finished_job, ws.generate)
+    req = result.request
+    assert req.init_image.shape == (80, 96, 3) and req.strength == 0.5
+    assert (req.width, req.height) == (128, 128)  # generated at a multiple of 64, scaled back
+    layer = ws.model.doc.layers[-1]
+    assert layer.rgba.shape == (80, 96, 4) and (layer.x, layer.y) == (0, 0)
+
+    # history → "reproduce": the same request again, its parameters shown in the panel
+    again = ImageRequest(prompt="a blue dog", model_id=tiny_model, width=64, height=64, steps=2,
+                         seed=31)
+    _, result = run_job(qtbot, worker.finished_job, lambda: ws.submit_request(again))
+    assert result.seeds == (31,)
+    assert ws.prompt_panel.prompt.toPlainText() == "a blue dog"
+    assert ws.model.doc.layers[-1].rgba.shape == (64, 64, 4)
