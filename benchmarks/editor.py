@@ -15,7 +15,7 @@ since the machine is shared.
 
 Note: with PySide6-Essentials 6.12.0 on Python 3.11 this script aborts ("none_dealloc") after
 a few thousand Qt calls: that release drops a reference to None on every void method call
-(see tests/ui_writing/test_writing_long_session.py). Run it with PySide6 < 6.12 (or Python 3.12+).
+(see tests/ui_writing/test_writing_long_session.py); pyproject.toml pins PySide6 < 6.12.
 """
 
 from __future__ import annotations
