@@ -37,9 +37,12 @@ class Settings:
             raw = json.loads(cls.path().read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return cls()  # missing or corrupt: defaults (a corrupt file is replaced on next save)
-        raw = _migrate(raw if isinstance(raw, dict) else {})
-        known = {f.name for f in fields(cls)}
-        s = cls(**{k: v for k, v in raw.items() if k in known})
+        try:
+            raw = _migrate(raw if isinstance(raw, dict) else {})
+        except (TypeError, ValueError):  # e.g. "version": "x": defaults, never a crash at start-up
+            return cls()
+        types = {f.name: type(f.default) for f in fields(cls)}
+        s = cls(**{k: v for k, v in raw.items() if k in types and type(v) is types[k]})
         if s.device not in ("auto", "gpu", "cpu"):
             s.device = "auto"
         return s
