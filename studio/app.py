@@ -36,7 +36,8 @@ def open_history(window_parent=None):
         store = HistoryStore()
     except Exception as exc:  # noqa: BLE001 - the app still works without history
         log.error("history store unavailable: %s", exc)
-        return None, str(exc)
+        return None, (f"The history could not be opened ({exc}). Studio works without it, but this "
+                      "session's generations will not be kept.")
     return store, getattr(store, "recovery_message", "") or ""
 
 
