@@ -161,6 +161,15 @@ class Document:
         xs = np.flatnonzero(self.mask.any(axis=0))
         return Rect(int(xs[0]), int(ys[0]), int(xs[-1]) + 1, int(ys[-1]) + 1)
 
+    def copy(self) -> "Document":
+        """A deep copy (pixels included): a snapshot another thread can encode while editing goes on."""
+        layers = [Layer(l.name, l.rgba.copy(), l.x, l.y, l.opacity, l.visible, l.id) for l in self.layers]
+        doc = Document(self.width, self.height, layers)
+        doc.active_id = self.active_id
+        doc.mask = self.mask.copy()
+        doc.selection = None if self.selection is None else self.selection.copy()
+        return doc
+
     # ── compositing ──
     def composite(self, rect: Rect | None = None, layers: list[Layer] | None = None) -> np.ndarray:
         """Premultiplied RGBA float32 (0..1) of the visible layers inside `rect` (canvas coords)."""

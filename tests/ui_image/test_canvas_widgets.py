@@ -221,7 +221,9 @@ def test_save_and_reopen_ora_keeps_layers(workspace, tmp_path, qtbot, worker):
 def test_autosave_and_restore(workspace, qtbot, worker, studio_home):
     ws = workspace
     ws.add_image_layer(solid(32, 32, (1, 2, 3)), "kept")
-    ws.autosave()
+    ws.autosave()  # encodes on a background thread
+    ws.add_image_layer(solid(32, 32, (9, 9, 9)), "later")  # editing goes on meanwhile
+    ws.wait_autosave()
     assert (studio_home / "autosave").is_dir() and ws.has_autosave()
 
     from studio.settings import Settings
@@ -230,8 +232,11 @@ def test_autosave_and_restore(workspace, qtbot, worker, studio_home):
     fresh = ImageWorkspace(worker, Settings())
     qtbot.addWidget(fresh)
     assert fresh.restore_autosave()
-    assert [l.name for l in fresh.model.doc.layers] == layer_names(ws)
+    assert [l.name for l in fresh.model.doc.layers] == ["Background", "kept"]  # the snapshot
     assert fresh.has_unsaved()
+    ws.shutdown()  # close time: a synchronous autosave of the latest state
+    fresh.restore_autosave()
+    assert [l.name for l in fresh.model.doc.layers] == ["Background", "kept", "later"]
 
 
 def test_copy_and_paste_through_the_clipboard(workspace):

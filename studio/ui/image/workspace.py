@@ -8,6 +8,7 @@ under the canvas and never touch the document.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,7 +91,7 @@ class ImageWorkspace(QWidget):
         self.settings = settings
         self.jobs: dict[int, Job] = {}
         self._running: int | None = None
-        self._finished_seeds: list[int] = []
+        self._autosave_thread: threading.Thread | None = None
 
         self.model = DocumentModel(parent=self)
         self.view = CanvasView(self.model, self)
@@ -531,10 +532,38 @@ class ImageWorkspace(QWidget):
     def has_autosave(self) -> bool:
         return docfiles.autosave_path().exists()
 
-    def autosave(self) -> None:
-        """Write the document to the autosave folder (crash-safe). Called every minute and on close."""
-        if self.has_unsaved():
-            docfiles.write_autosave(self.model.doc)
+    def autosave(self, wait: bool = False) -> None:
+        """Write the document to the autosave folder (crash-safe). Called every minute and on close.
+
+        The pixels are snapshotted here and encoded on a background thread (a big layered ORA
+        takes seconds to compress), so the UI never waits; `wait=True` writes before returning.
+        """
+        if not self.has_unsaved():
+            return
+        busy = self._autosave_thread is not None and self._autosave_thread.is_alive()
+        if busy and not wait:
+            return  # the previous autosave is still writing; the next tick catches up
+        self.wait_autosave()
+        snapshot = self.model.doc.copy()
+        if wait:
+            docfiles.write_autosave(snapshot)
+            return
+        self._autosave_thread = threading.Thread(target=self._write_autosave, args=(snapshot,),
+                                                 name="image-autosave", daemon=True)
+        self._autosave_thread.start()
+
+    def _write_autosave(self, doc: Document) -> None:
+        """Autosave thread only: no Qt objects are touched except emitting a (queued) signal."""
+        try:
+            docfiles.write_autosave(doc)
+        except Exception as exc:  # noqa: BLE001 - an autosave failure must be visible, not fatal
+            log.warning("image autosave failed: %s", exc)
+            self.status_message.emit(self.tr("Autosave failed: {0}").format(exc))
+
+    def wait_autosave(self) -> None:
+        if self._autosave_thread is not None:
+            self._autosave_thread.join()
+            self._autosave_thread = None
 
     def restore_autosave(self) -> bool:
         doc = docfiles.read_autosave()
@@ -549,7 +578,7 @@ class ImageWorkspace(QWidget):
         for job_id in list(self.jobs):
             self.worker.cancel(job_id)
         try:
-            self.autosave()
+            self.autosave(wait=True)
         except Exception as exc:  # noqa: BLE001 - closing must go on
             log.warning("image autosave failed: %s", exc)
 
