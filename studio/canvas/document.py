@@ -197,9 +197,11 @@ class Document:
         acc = self.composite(self.bounds, layers)
         return premul_to_straight(acc)
 
-    def flatten(self, background: tuple[int, int, int] = (255, 255, 255)) -> np.ndarray:
-        """H×W×3 uint8 of the visible layers over an opaque background (what generation sees)."""
-        acc = self.composite()
+    def flatten(self, background: tuple[int, int, int] = (255, 255, 255),
+                rect: Rect | None = None) -> np.ndarray:
+        """H×W×3 uint8 of the visible layers in `rect` (default: all) over an opaque background
+        (what generation sees)."""
+        acc = self.composite(rect)
         bg = np.asarray(background, np.float32) / 255
         rgb = acc[..., :3] + bg * (1 - acc[..., 3:4])
         return (np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8)
