@@ -4,7 +4,8 @@
     DISPLAY=:77 python -m studio.ui.image.demo --out docs/screenshots --model studio-emoji
 
 Writes image-generate.png (a finished generation as a layer), image-inpaint-running.png (a live
-preview and the progress bar while inpainting a painted mask) and image-inpaint.png.
+preview and the progress bar while inpainting a painted mask), image-inpaint-mask.png (the
+result under the mask) and image-inpaint.png (the mask cleared).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from studio.canvas.brush import Brush
     from studio.canvas.edits import MASK
-    from studio.canvas.ops import StrokeOp
+    from studio.canvas.ops import SetMask, StrokeOp
     from studio.engines.runtime import SessionFactory
     from studio.jobs import ImageRequest
     from studio.settings import Settings
@@ -89,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def after_inpaint() -> None:
         ws.view.fit()
+        shot("image-inpaint-mask.png")  # the result with the painted mask still shown
+        ws.model.apply(SetMask(None, "Clear mask"))
         shot("image-inpaint.png")
         finish(0)
 
