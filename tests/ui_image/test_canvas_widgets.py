@@ -144,8 +144,11 @@ def test_zoom_wheel_fit_and_pan(workspace):
 def _drop(view, mime):
     """Drag enter (must be accepted) then drop, as Qt delivers them."""
     pos = QPointF(view.width() / 2, view.height() / 2)
-    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    try:
+        enter = QDragEnterEvent(pos, *args)  # PySide6 ≥ 6.12 takes a QPointF
+    except TypeError:
+        enter = QDragEnterEvent(pos.toPoint(), *args)
     QApplication.sendEvent(view, enter)
     assert enter.isAccepted()
     ev = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,

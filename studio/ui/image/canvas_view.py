@@ -182,11 +182,13 @@ class CanvasView(QWidget):
 
     def _on_changed(self, rect) -> None:
         doc = self.model.doc
-        if rect is None or self._buffer.shape[:2] != (doc.height, doc.width):
-            size_changed = self._buffer.shape[:2] != (doc.height, doc.width)
-            self._rebuild()
-            if size_changed:
-                self.fit()
+        if self._buffer.shape[:2] != (doc.height, doc.width):
+            self._rebuild()  # new size: new buffers
+            self.fit()
+            return
+        if rect is None:  # same size: re-render into the buffers we have
+            self._refresh(doc.bounds)
+            self._rebuild_selection()
             self.update()
             return
         self._refresh(rect)

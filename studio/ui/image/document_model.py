@@ -6,7 +6,7 @@ undo stack; the stack's count limit plus ``UndoMemory``'s RAM budget bound the h
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from studio.canvas import Document, Rect
@@ -20,7 +20,8 @@ class EditCommand(QUndoCommand):
     """Wraps an edit that has already been applied: the first redo() (from push) does nothing."""
 
     def __init__(self, model: "DocumentModel", edit: Edit) -> None:
-        super().__init__(edit.label)
+        # edits are Qt-free and name themselves in English; the undo menu shows a translation
+        super().__init__(QCoreApplication.translate("edits", edit.label))
         self.model, self.edit = model, edit
         self._applied = True
 

@@ -63,11 +63,7 @@ class PromptPanel(QWidget):
         self.save_style_btn.clicked.connect(self._save_style_dialog)
 
         self.model_box = QComboBox(self)
-        for mid, name in image_models():
-            self.model_box.addItem(name, mid)
-        if self.model_box.findData(default_model) < 0:
-            self.model_box.insertItem(0, default_model or self.tr("Default model"), default_model)
-        self.model_box.setCurrentIndex(max(0, self.model_box.findData(default_model)))
+        self.refresh_models(default_model)
         self.scheduler = QComboBox(self)
         self.scheduler.addItem(self.tr("Model default"), "")
         for s in SCHEDULERS:
@@ -154,6 +150,24 @@ class PromptPanel(QWidget):
         lay.addStretch(0)
         self._fill_recent()
         self._fill_styles()
+
+    def refresh_models(self, select: str | None = None) -> None:
+        """Re-read the installed image models (a model may have been installed meanwhile)."""
+        current = select if select is not None else (self.model_box.currentData() or "")
+        self.model_box.blockSignals(True)
+        self.model_box.clear()
+        for mid, name in image_models():
+            self.model_box.addItem(name, mid)
+        if current and self.model_box.findData(current) < 0:
+            self.model_box.insertItem(0, current, current)
+        if self.model_box.count() == 0:
+            self.model_box.addItem(self.tr("Default model"), "")
+        self.model_box.setCurrentIndex(max(0, self.model_box.findData(current)))
+        self.model_box.blockSignals(False)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.refresh_models()
 
     # ── building requests ──
     def build_request(self, **overrides) -> ImageRequest:
