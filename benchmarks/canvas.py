@@ -65,7 +65,6 @@ def stroke_path(size: int, events: int, step: float = 6.0):
 
 
 def frame_times(size: int, events: int, brush: float, layers: int, zoom: str = "100%") -> list[float]:
-    from PySide6.QtCore import QPointF
     from PySide6.QtWidgets import QApplication
 
     from studio.canvas import Document, Layer

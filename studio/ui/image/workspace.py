@@ -13,22 +13,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QColor, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QCheckBox, QColorDialog, QDoubleSpinBox, QFileDialog, QGridLayout,
-                               QHBoxLayout, QInputDialog, QLabel, QMenu, QPushButton,
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QMenu,
                                QScrollArea, QSizePolicy, QSpinBox, QSplitter, QTabWidget,
                                QToolBar, QToolButton, QVBoxLayout, QWidget)
 
 from studio.canvas import Document, Rect
 from studio.canvas import files as docfiles
-from studio.canvas.ops import (ANCHORS, AddLayer, Crop, ResizeCanvas, Select, SetMask, Transform,
-                               extend_for_outpaint, image_layer_from)
+from studio.canvas.ops import (AddLayer, ResizeCanvas, Select, SetMask, extend_for_outpaint,
+                               image_layer_from)
 from studio.jobs import ImageRequest, ImageResult, UserError
-from studio.ui.image.canvas_view import CanvasView, Tool, qimage_to_rgba, rgba_to_qimage
+from studio.ui.image.canvas_actions import CanvasActions
+from studio.ui.image.canvas_view import CanvasView, Tool
 from studio.ui.image.document_model import DocumentModel
 from studio.ui.image.generation import JobTarget, masked_job, result_layer, whole_canvas_job
 from studio.ui.image.layers_panel import LayersPanel
+from studio.ui.image.message_bar import MessageBar
 from studio.ui.image.prompt_panel import PromptPanel
 from studio.ui.image.queue_panel import QueuePanel
 
@@ -43,42 +44,7 @@ class Job:
     target: JobTarget
 
 
-class MessageBar(QWidget):
-    """A non-modal, dismissable message under the canvas, with the details behind a button."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.text = QLabel(self)
-        self.text.setWordWrap(True)
-        self.text.setObjectName("message")
-        self.details_btn = QPushButton(self.tr("Details…"), self)
-        self.details_btn.clicked.connect(self._show_details)
-        close = QToolButton(self)
-        close.setText("✕")
-        close.clicked.connect(self.hide)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(6, 2, 6, 2)
-        lay.addWidget(self.text, 1)
-        lay.addWidget(self.details_btn)
-        lay.addWidget(close)
-        self.setStyleSheet("MessageBar { background: #fbe3c0; } QLabel { color: #4a2a00; }")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
-        self._details = ""
-        self.hide()
-
-    def show_message(self, message: str, details: str = "") -> None:
-        self.text.setText(message)
-        self._details = details
-        self.details_btn.setVisible(bool(details))
-        self.show()
-
-    def _show_details(self) -> None:
-        from studio.ui.errors import show_error
-
-        show_error(self, self.text.text(), self._details)
-
-
-class ImageWorkspace(QWidget):
+class ImageWorkspace(CanvasActions, QWidget):
     """Signals:
         status_message(str): transient status-bar text.
     """
@@ -581,190 +547,6 @@ class ImageWorkspace(QWidget):
             self.autosave(wait=True)
         except Exception as exc:  # noqa: BLE001 - closing must go on
             log.warning("image autosave failed: %s", exc)
-
-    # ── files ──
-    def open_files(self, files: list[str]) -> None:
-        """Dropped or opened files: an .ora replaces the document; images become layers."""
-        for f in files:
-            try:
-                if f.lower().endswith(".ora"):
-                    self.open_document(f)
-                    continue
-                self.add_image_layer(f, Path(f).stem)
-                params = self._read_params(f)
-                if params:
-                    self.import_parameters(params)
-                    self.status_message.emit(self.tr("Generation parameters loaded from {0}").format(Path(f).name))
-            except UserError as exc:
-                self.message_bar.show_message(str(exc))
-
-    @staticmethod
-    def _read_params(path: str) -> dict:
-        try:
-            from exporters.read import read_parameters
-
-            return read_parameters(path)
-        except (ImportError, UserError):
-            return {}
-
-    def open_document(self, path: str) -> None:
-        doc = docfiles.open_ora(path)
-        self.model.replace(doc, path)
-        self._update_title()
-
-    def save_document(self, path: str) -> None:
-        docfiles.save_ora(self.model.doc, path)
-        self.model.path = path
-        self.model.undo_stack.setClean()
-        docfiles.clear_autosave()
-        self.status_message.emit(self.tr("Saved {0}").format(Path(path).name))
-
-    def save(self) -> None:
-        if self.model.path:
-            self.save_document(self.model.path)
-        else:
-            self.save_as()
-
-    def save_as(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save canvas"), self.model.path or "canvas.ora",
-                                              self.tr("OpenRaster (*.ora)"))
-        if path:
-            if not path.lower().endswith(".ora"):
-                path += ".ora"
-            self.save_document(path)
-
-    def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open"), "", self.tr(
-            "Images (*.ora *.png *.jpg *.jpeg *.webp *.bmp)"))
-        if path:
-            self.open_files([path])
-
-    def export_flattened(self, path: str) -> None:
-        """The flattened picture through the exporters (PNG/JPEG/WebP by suffix, with parameters)."""
-        rgba = self.model.doc.flatten_rgba()
-        params = self._last_params()
-        suffix = Path(path).suffix.lower()
-        from exporters import write_atomic
-
-        if suffix in (".jpg", ".jpeg"):
-            from exporters.jpeg import encode_jpeg
-
-            data = encode_jpeg(self.model.doc.flatten(), params)
-        elif suffix == ".webp":
-            from exporters.jpeg import encode_webp
-
-            data = encode_webp(rgba, params)
-        else:
-            from exporters.png import encode_png
-
-            data = encode_png(rgba, params)
-        write_atomic(path, data)
-        self.status_message.emit(self.tr("Exported {0}").format(Path(path).name))
-
-    def _last_params(self) -> dict:
-        r = self.prompt_panel.build_request()
-        return {"prompt": r.prompt, "negative_prompt": r.negative_prompt, "model_id": r.model_id,
-                "steps": r.steps, "guidance": r.guidance, "scheduler": r.scheduler,
-                "seed": self.prompt_panel.last_seed, "width": self.model.doc.width,
-                "height": self.model.doc.height}
-
-    def export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export flattened image"), "image.png",
-                                              self.tr("PNG (*.png);;JPEG (*.jpg);;WebP (*.webp)"))
-        if path:
-            self.export_flattened(path)
-
-    def new_canvas(self, width: int, height: int) -> None:
-        self.model.replace(Document(width, height))
-
-    def new_canvas_dialog(self) -> None:
-        w, ok = QInputDialog.getInt(self, self.tr("New canvas"), self.tr("Width (px)"), 512, 1, 16384)
-        if not ok:
-            return
-        h, ok = QInputDialog.getInt(self, self.tr("New canvas"), self.tr("Height (px)"), 512, 1, 16384)
-        if ok:
-            self.new_canvas(w, h)
-
-    # ── clipboard ──
-    def copy_image(self) -> None:
-        doc = self.model.doc
-        rgba = doc.flatten_rgba()
-        box = doc.selection_bounds()
-        if box is not None:
-            rgba = rgba[box.slices()].copy()
-            rgba[..., 3] = np.where(doc.selection[box.slices()], rgba[..., 3], 0)
-        QGuiApplication.clipboard().setImage(rgba_to_qimage(rgba))
-        self.status_message.emit(self.tr("Copied {0} × {1} px").format(rgba.shape[1], rgba.shape[0]))
-
-    def paste_image(self) -> None:
-        image = QGuiApplication.clipboard().image()
-        if image.isNull():
-            raise UserError(self.tr("The clipboard holds no image."))
-        self.add_image_layer(qimage_to_rgba(image), self.tr("Pasted"))
-
-    # ── canvas menu actions ──
-    def select_all(self) -> None:
-        doc = self.model.doc
-        self.model.apply(Select(np.ones((doc.height, doc.width), bool)))
-
-    def mask_from_selection(self) -> None:
-        sel = self.model.doc.selection
-        if sel is None:
-            raise UserError(self.tr("Select an area first."))
-        self.model.apply(SetMask(sel, "Mask from selection"))
-
-    def crop_to_selection(self) -> None:
-        box = self.model.doc.selection_bounds()
-        if box is None:
-            raise UserError(self.tr("Select the area to crop to first."))
-        self.model.apply(Crop(box))
-
-    def resize_canvas_dialog(self) -> None:
-        doc = self.model.doc
-        w, ok = QInputDialog.getInt(self, self.tr("Canvas size"), self.tr("Width (px)"), doc.width, 1, 16384)
-        if not ok:
-            return
-        h, ok = QInputDialog.getInt(self, self.tr("Canvas size"), self.tr("Height (px)"), doc.height, 1, 16384)
-        if not ok:
-            return
-        anchor, ok = QInputDialog.getItem(self, self.tr("Canvas size"), self.tr("Anchor"),
-                                          list(ANCHORS), 4, False)
-        if ok:
-            self.model.apply(ResizeCanvas(w, h, anchor))
-
-    def scale_dialog(self) -> None:
-        layer = self.model.doc.active
-        if layer is None:
-            return
-        pct, ok = QInputDialog.getDouble(self, self.tr("Scale"), self.tr("Scale (%)"), 100, 1, 1000, 1)
-        if ok:
-            self.model.apply(Transform(layer.id, scale=pct / 100,
-                                       selection_only=self.model.doc.selection is not None))
-
-    def choose_color(self) -> None:
-        c = QColorDialog.getColor(QColor(*self.view.color), self, self.tr("Brush colour"))
-        if c.isValid():
-            self.set_color((c.red(), c.green(), c.blue()))
-
-    def set_color(self, rgb: tuple[int, int, int]) -> None:
-        self.view.color = rgb
-        self._show_color()
-
-    def _show_color(self) -> None:
-        r, g, b = self.view.color
-        self.color_btn.setStyleSheet(f"QToolButton {{ background: rgb({r},{g},{b}); min-width: 22px; }}")
-
-    def _show_cursor(self, x: int, y: int) -> None:
-        doc = self.model.doc
-        self.info.setText(self.tr("{0} × {1} px   zoom {2:.0f} %   ({3}, {4})").format(
-            doc.width, doc.height, self.view.zoom * 100, x, y))
-
-    def _update_title(self, *_args) -> None:
-        try:
-            name = Path(self.model.path).name if self.model.path else self.tr("Untitled")
-            self.setWindowTitle(name + (" *" if self.has_unsaved() else ""))
-        except RuntimeError:  # the undo stack emits cleanChanged while being destroyed
-            pass
 
 
 Workspace = ImageWorkspace
