@@ -105,3 +105,14 @@ def test_whole_canvas_and_txt2img_targets():
     assert fields["init_image"].shape == (60, 100, 3) and target.rect == doc.bounds
     rgba, x, y = result_layer(np.zeros((32, 48, 3), np.uint8), JobTarget("txt2img", None))
     assert rgba.shape == (32, 48, 4) and (rgba[..., 3] == 255).all() and (x, y) == (0, 0)
+
+
+def test_canvas_size_dialog_with_anchor(qtbot):
+    from studio.ui.image.size_dialog import CanvasSizeDialog
+
+    dlg = CanvasSizeDialog("Canvas size", 100, 80, True)
+    qtbot.addWidget(dlg)
+    assert dlg.values() == (100, 80, "center")
+    dlg.width_box.setValue(300)
+    dlg.findChild(type(dlg.anchors.button(0)), "bottom-right").click()
+    assert dlg.values() == (300, 80, "bottom-right")

@@ -14,9 +14,10 @@ from PySide6.QtWidgets import QColorDialog, QFileDialog, QInputDialog
 
 from studio.canvas import Document
 from studio.canvas import files as docfiles
-from studio.canvas.ops import ANCHORS, Crop, ResizeCanvas, Select, SetMask, Transform
+from studio.canvas.ops import Crop, ResizeCanvas, Select, SetMask, Transform
 from studio.jobs import UserError
 from studio.ui.image.canvas_view import qimage_to_rgba, rgba_to_qimage
+from studio.ui.image.size_dialog import CanvasSizeDialog
 
 
 class CanvasActions:
@@ -116,11 +117,9 @@ class CanvasActions:
         self.model.replace(Document(width, height))
 
     def new_canvas_dialog(self) -> None:
-        w, ok = QInputDialog.getInt(self, self.tr("New canvas"), self.tr("Width (px)"), 512, 1, 16384)
-        if not ok:
-            return
-        h, ok = QInputDialog.getInt(self, self.tr("New canvas"), self.tr("Height (px)"), 512, 1, 16384)
-        if ok:
+        dlg = CanvasSizeDialog(self.tr("New canvas"), 512, 512, False, self)
+        if dlg.exec():
+            w, h, _ = dlg.values()
             self.new_canvas(w, h)
 
     # ── clipboard ──
@@ -159,16 +158,9 @@ class CanvasActions:
 
     def resize_canvas_dialog(self) -> None:
         doc = self.model.doc
-        w, ok = QInputDialog.getInt(self, self.tr("Canvas size"), self.tr("Width (px)"), doc.width, 1, 16384)
-        if not ok:
-            return
-        h, ok = QInputDialog.getInt(self, self.tr("Canvas size"), self.tr("Height (px)"), doc.height, 1, 16384)
-        if not ok:
-            return
-        anchor, ok = QInputDialog.getItem(self, self.tr("Canvas size"), self.tr("Anchor"),
-                                          list(ANCHORS), 4, False)
-        if ok:
-            self.model.apply(ResizeCanvas(w, h, anchor))
+        dlg = CanvasSizeDialog(self.tr("Canvas size"), doc.width, doc.height, True, self)
+        if dlg.exec():
+            self.model.apply(ResizeCanvas(*dlg.values()))
 
     def scale_dialog(self) -> None:
         layer = self.model.doc.active

@@ -384,6 +384,8 @@ class ImageWorkspace(CanvasActions, QWidget):
         if job is None:
             return
         self.queue_panel.show_progress(p.step, p.total, p.rate, p.unit)
+        self.info.setText(self.tr("{0}: step {1}/{2} · {3:.1f} {4}/s").format(
+            job.target.label, p.step, p.total, p.rate, p.unit))
         if p.preview is not None:
             self.view.show_preview(p.preview, self._preview_rect(job, p.preview))
 
