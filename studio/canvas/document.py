@@ -212,7 +212,10 @@ def over(acc: np.ndarray, rect: Rect, layer: Layer) -> None:
     inter = rect.intersect(layer.bounds)
     if inter.empty:
         return
-    src = layer.rgba[inter.shifted(-layer.x, -layer.y).slices()].astype(np.float32) * (1 / 255)
+    pixels = layer.rgba[inter.shifted(-layer.x, -layer.y).slices()]
+    if not pixels[..., 3].any():
+        return  # fully transparent here (a fresh layer): skip the float work
+    src = pixels.astype(np.float32) * (1 / 255)
     a = src[..., 3:4] * layer.opacity
     dst = acc[inter.shifted(-rect.x0, -rect.y0).slices()]
     dst *= 1 - a

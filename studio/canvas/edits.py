@@ -187,6 +187,11 @@ class LayerPropsEdit(Edit):
     def redo(self, doc: Document) -> None:
         self._set(doc, self.after)
 
+    def dirty(self, doc: Document) -> Rect | None:
+        if set(self.after) == {"name"}:
+            return Rect(0, 0, 0, 0)  # a rename changes no pixels
+        return doc.layer(self.layer_id).bounds.intersect(doc.bounds)
+
 
 class LayerPixelsEdit(Edit):
     """A layer's whole pixel array and offset were replaced (scale, move of a selection)."""
@@ -255,6 +260,10 @@ class SelectionEdit(Edit):
         doc.selection = old
 
     undo = redo = _swap
+
+    def dirty(self, doc: Document) -> Rect | None:
+        # no pixels change; a tiny rect makes views notice the new selection without re-compositing
+        return Rect(0, 0, 1, 1)
 
 
 @dataclass

@@ -71,9 +71,9 @@ class DocumentModel(QObject):
     def notify(self, edit: Edit) -> None:
         if edit.structural:
             self.structure_changed.emit()
-            self.changed.emit(None)
-        else:
-            self.changed.emit(edit.dirty(self.doc))
+        dirty = edit.dirty(self.doc)
+        if dirty is None or not dirty.empty:
+            self.changed.emit(dirty)
 
     def replace(self, doc: Document, path: str = "") -> None:
         """A new document (open, restore): the undo history starts afresh."""
