@@ -96,6 +96,11 @@ def test_rect_and_lasso_selection_fill_and_crop(workspace):
     ws.tool_actions[Tool.RECT_SELECT].trigger()
     drag(ws.view, [(100, 100), (150, 140), (200, 200)])
     assert doc.selection_bounds() == Rect(100, 100, 200, 200)
+    assert ws.view._sel_image is not None  # the view shows it
+    ws.deselect_action.trigger()
+    assert ws.view._sel_image is None
+    ws.undo_action.trigger()
+    assert ws.view._sel_image is not None and doc.selection_bounds() == Rect(100, 100, 200, 200)
     ws.tool_actions[Tool.FILL].trigger()
     ws.set_color((0, 128, 0))
     drag(ws.view, [(150, 150)])
