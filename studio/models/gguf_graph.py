@@ -124,10 +124,20 @@ def build_decoder(cfg: DecoderConfig, weight: WeightFn, precision: str = "fp32",
     cos_g, sin_g = rope_cache(cfg.rope_theta, "")
     cos_l, sin_l = rope_cache(cfg.rope_local_theta, "_local") if cfg.sliding_window else (cos_g, sin_g)
 
-    # ── embedding ──
+    # ── embedding (int4/int8: a block-quantized table read by GatherBlockQuantized) ──
     emb = weight("token_embd.weight")
-    emb_name = g.fweight("token_embd.weight", emb)
-    x = g.one("Gather", [emb_name, "input_ids"], name="embed/Gather")
+    if bits:
+        qe = quantize(emb, bits, BLOCK)
+        nb = qe.packed.shape[1]
+        x = g.one("GatherBlockQuantized", [
+            g.init("token_embd.q", qe.packed.reshape(qe.n, -1)), "input_ids",
+            g.fweight("token_embd.scales", qe.scales.reshape(qe.n, nb)),
+            g.init("token_embd.zp", qe.zero_points.reshape(qe.n, -1))], MS, name="embed/Gather",
+            bits=bits, block_size=BLOCK, gather_axis=0, quantize_axis=1)
+        emb_name = ""
+    else:
+        emb_name = g.fweight("token_embd.weight", emb)
+        x = g.one("Gather", [emb_name, "input_ids"], name="embed/Gather")
     if cfg.embed_scale != 1.0:
         x = g.one("Mul", [x, g.fweight("embed_scale", np.array(cfg.embed_scale))], name="embed/Scale")
     eps = float(cfg.rms_eps)

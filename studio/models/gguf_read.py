@@ -119,7 +119,8 @@ class GGUFModel:
             common.update(
                 rope_theta=float(self._get("rope.freq_base", 1_000_000.0)),
                 sliding_window=int(self._get("attention.sliding_window", 512)),
-                sliding_pattern=6, rope_local_theta=10000.0,
+                sliding_pattern=_pattern(self._get("attention.sliding_window_pattern", 6)),
+                rope_local_theta=float(self._get("rope.freq_base_swa", 10000.0)),
                 query_scale=float(head_dim) ** -0.5, embed_scale=float(hidden) ** 0.5,
                 activation="gelu_tanh",
             )
@@ -178,6 +179,14 @@ class GGUFModel:
 
     def tensor_names(self) -> Iterator[str]:
         return iter(self._by_name)
+
+
+def _pattern(value: Any) -> int:
+    """Gemma 3 marks every Nth layer global; newer GGUFs store a per-layer bool list instead."""
+    if isinstance(value, list) and value:
+        sliding = [bool(v) for v in value]
+        return next((i + 1 for i, v in enumerate(sliding) if not v), 6)
+    return int(value or 6)
 
 
 def _unpermute(w: np.ndarray, n_head: int) -> np.ndarray:

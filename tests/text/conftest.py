@@ -158,3 +158,75 @@ def cpu_sessions():
     from studio.engines.runtime import SessionFactory
 
     return SessionFactory(device="cpu", threads=2)
+
+
+def write_tiny_gemma3(path: Path, seed: int = 3, window: int = 8, layers: int = 6) -> Tiny:
+    """A tiny Gemma 3: q/k norms, pre/post norms, GELU-tanh, scaled embeddings, sliding layers."""
+    import gguf
+
+    rng = np.random.default_rng(seed)
+    tokens = SPECIALS + _byte_symbols() + [m.replace(" ", "") for m in MERGES]
+    vocab, hidden, heads, kv, hd, ffn = len(tokens), 64, 4, 2, 32, 128
+    w = gguf.GGUFWriter(str(path), "gemma3")
+    w.add_context_length(256)
+    w.add_embedding_length(hidden)
+    w.add_block_count(layers)
+    w.add_feed_forward_length(ffn)
+    w.add_head_count(heads)
+    w.add_head_count_kv(kv)
+    w.add_key_length(hd)
+    w.add_value_length(hd)
+    w.add_rope_freq_base(1_000_000.0)
+    w.add_layer_norm_rms_eps(1e-6)
+    w.add_sliding_window(window)
+    w.add_tokenizer_model("gpt2")
+    w.add_tokenizer_pre("default")
+    w.add_token_list(tokens)
+    w.add_token_types([3] * len(SPECIALS) + [1] * (len(tokens) - len(SPECIALS)))
+    w.add_token_merges(MERGES)
+    w.add_bos_token_id(0)
+    w.add_eos_token_id(2)
+    hf: dict[str, np.ndarray] = {}
+
+    def tensor(gname: str, hname: str, shape: tuple, scale: float, norm: bool = False):
+        a = (rng.standard_normal(shape) * scale).astype(np.float32)
+        hf[hname] = a
+        w.add_tensor(gname, a + 1.0 if norm else a)  # llama.cpp stores Gemma norms as 1 + w
+
+    tensor("token_embd.weight", "model.embed_tokens.weight", (vocab, hidden), 0.1)
+    for i in range(layers):
+        p, h = f"blk.{i}", f"model.layers.{i}"
+        for g, n, size in (("attn_norm", "input_layernorm", hidden), ("post_attention_norm", "post_attention_layernorm", hidden),
+                           ("ffn_norm", "pre_feedforward_layernorm", hidden), ("post_ffw_norm", "post_feedforward_layernorm", hidden),
+                           ("attn_q_norm", "self_attn.q_norm", hd), ("attn_k_norm", "self_attn.k_norm", hd)):
+            tensor(f"{p}.{g}.weight", f"{h}.{n}.weight", (size,), 0.1, norm=True)
+        tensor(f"{p}.attn_q.weight", f"{h}.self_attn.q_proj.weight", (heads * hd, hidden), 0.15)
+        tensor(f"{p}.attn_k.weight", f"{h}.self_attn.k_proj.weight", (kv * hd, hidden), 0.15)
+        tensor(f"{p}.attn_v.weight", f"{h}.self_attn.v_proj.weight", (kv * hd, hidden), 0.15)
+        tensor(f"{p}.attn_output.weight", f"{h}.self_attn.o_proj.weight", (hidden, heads * hd), 0.15)
+        tensor(f"{p}.ffn_gate.weight", f"{h}.mlp.gate_proj.weight", (ffn, hidden), 0.15)
+        tensor(f"{p}.ffn_up.weight", f"{h}.mlp.up_proj.weight", (ffn, hidden), 0.15)
+        tensor(f"{p}.ffn_down.weight", f"{h}.mlp.down_proj.weight", (hidden, ffn), 0.15)
+    tensor("output_norm.weight", "model.norm.weight", (hidden,), 0.1, norm=True)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    config = dict(vocab_size=vocab, hidden_size=hidden, intermediate_size=ffn, num_hidden_layers=layers,
+                  num_attention_heads=heads, num_key_value_heads=kv, head_dim=hd, query_pre_attn_scalar=hd,
+                  max_position_embeddings=256, rms_norm_eps=1e-6, rope_theta=1_000_000.0,
+                  rope_local_base_freq=10000.0, sliding_window=window, tie_word_embeddings=True,
+                  hidden_activation="gelu_pytorch_tanh", pad_token_id=1, bos_token_id=0, eos_token_id=2)
+    return Tiny("gemma3", path, hf, config)
+
+
+def hf_gemma3(tiny: Tiny):
+    import torch
+    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
+
+    model = Gemma3ForCausalLM(Gemma3TextConfig(**tiny.config)).eval().float()
+    state = {k: torch.from_numpy(v.copy()) for k, v in tiny.hf_weights.items()}
+    state["lm_head.weight"] = state["model.embed_tokens.weight"]
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    assert not unexpected and all("rotary" in m or "embed_scale" in m for m in missing), (missing, unexpected)
+    return model

@@ -65,3 +65,27 @@ def test_tokenizer_round_trip_unicode(tiny_llama):
         ids = tok.encode(text)
         assert tok.decode(ids) == text
     assert tok.encode("<|im_end|>") == [2]  # special tokens stay whole
+
+
+def test_gemma3_matches_transformers_including_sliding_window(shared_cache, cpu_sessions):
+    """Gemma 3: q/k norms, four norms per block, GELU-tanh, scaled embeddings, local (window 8,
+    rope base 10k) and global (rope base 1M) layers; the prompt is longer than the window."""
+    import torch
+
+    from studio.models.gguf_convert import convert_gguf
+
+    from tests.text.conftest import hf_gemma3, write_tiny_gemma3
+
+    tiny = write_tiny_gemma3(shared_cache / "tiny-gemma3.gguf")
+    folder = convert_gguf(tiny.gguf, shared_cache / "tiny-gemma3", ("fp32",))
+    model = TextModel.load(folder, "fp32", cpu_sessions)
+    ids = model.prepare(PROMPTS["english"])[0]
+    assert len(ids) > 3 * 8
+    out = model.generate(ids, SamplerParams(greedy=True, max_new_tokens=16, top_logprobs=0,
+                                            banned_tokens=tuple(model.tokenizer.eos_ids)))
+    new = [t.token_id for t in out.tokens]
+    with torch.no_grad():
+        ref = hf_gemma3(tiny)(torch.tensor([ids + new])).logits[0].numpy()
+    assert np.abs(model.logits(ids + new) - ref).max() < 1e-3
+    ref[:, list(model.tokenizer.eos_ids)] = -np.inf
+    assert ref[len(ids) - 1:-1].argmax(-1).tolist() == new
