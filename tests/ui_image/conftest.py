@@ -76,7 +76,7 @@ def tiny_sd_onnx(shared_cache):
 
     from studio.models.diffusers_export import export_components, load_components
 
-    root = shared_cache / "ui-image-tiny-sd"
+    root = shared_cache / "tiny-sd"  # the same folder (and build) as tests/image's tiny_sd fixture
     if not (root / "onnx" / "unet" / "model.onnx").exists():
         diff = build_tiny_diffusers(root / "diffusers")
         export_components(load_components(diff), root / "onnx")

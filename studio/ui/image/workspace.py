@@ -457,6 +457,7 @@ class ImageWorkspace(CanvasActions, QWidget):
     def _job_over(self, job_id: int) -> None:
         if self._running == job_id:
             self._running = None
+            self.info.setText("")
         self._refresh_queue()
 
     def _refresh_queue(self, *_args) -> None:
