@@ -66,4 +66,4 @@ def test_quantized_logits_follow_fp32(tiny_llama, cpu_sessions, precision, tol):
     a, b = ref.logits(ids), q.logits(ids)
     assert np.abs(a - b).max() < tol
     assert (a.argmax(-1) == b.argmax(-1)).mean() >= (0.9 if precision == "int8" else 0.6)
-    assert np.corrcoef(a.ravel(), b.ravel())[0, 1] > (0.999 if precision == "int8" else 0.95)
+    assert np.corrcoef(a.ravel(), b.ravel())[0, 1] > (0.999 if precision == "int8" else 0.9)
