@@ -35,6 +35,23 @@ def test_paint_a_stroke_then_undo_and_redo(workspace):
     assert np.array_equal(layer.rgba, painted)
 
 
+def test_eyedropper_and_brush_size_keys(workspace, qtbot):
+    ws = workspace
+    ws.model.doc.layers[0].rgba[:] = (12, 34, 56, 255)
+    ws.model.repaint(None)
+    pos = ws.view.to_view(QPointF(30, 40)).toPoint()
+    qtbot.mouseClick(ws.view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, pos)
+    assert ws.view.color == (12, 34, 56)
+    assert ws.model.undo_stack.count() == 0  # picking paints nothing
+    ws.view.setFocus()
+    size = ws.size_box.value()
+    qtbot.keyClick(ws.view, Qt.Key.Key_BracketRight)
+    assert ws.view.brush_size > size
+    qtbot.keyClick(ws.view, Qt.Key.Key_BracketLeft)
+    qtbot.keyClick(ws.view, Qt.Key.Key_BracketLeft)
+    assert ws.view.brush_size < size
+
+
 def test_eraser_and_keyboard_tool_switch(workspace, qtbot):
     ws = workspace
     layer = ws.model.doc.active

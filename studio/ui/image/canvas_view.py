@@ -57,12 +57,14 @@ class CanvasView(QWidget):
         image_dropped(object): an RGBA array dropped as raw image data.
         zoom_changed(float)
         cursor_moved(int, int): canvas pixel under the mouse.
+        color_picked(tuple): (r, g, b) picked with Alt+click.
     """
 
     files_dropped = Signal(list)
     image_dropped = Signal(object)
     zoom_changed = Signal(float)
     cursor_moved = Signal(int, int)
+    color_picked = Signal(tuple)
 
     def __init__(self, model: DocumentModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -290,6 +292,9 @@ class CanvasView(QWidget):
         c = self.to_canvas(pos)
         doc = self.model.doc
         layer = doc.active
+        if event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            self.pick_color(int(c.x()), int(c.y()))
+            return
         if self.tool in (Tool.BRUSH, Tool.ERASER, Tool.MASK, Tool.MASK_ERASER):
             target = MASK if self.tool in (Tool.MASK, Tool.MASK_ERASER) else (layer.id if layer else None)
             if target is None:
@@ -358,6 +363,14 @@ class CanvasView(QWidget):
             region = lasso_region(doc.width, doc.height, points) if len(points) >= 3 else None
             self.model.apply(Select(region if region is not None and region.any() else None))
             self.update()
+
+    def pick_color(self, x: int, y: int) -> None:
+        """Take the visible colour under canvas pixel (x, y) as the brush colour (eyedropper)."""
+        doc = self.model.doc
+        if 0 <= x < doc.width and 0 <= y < doc.height:
+            rgb = doc.flatten(rect=Rect(x, y, x + 1, y + 1))[0, 0]
+            self.color = (int(rgb[0]), int(rgb[1]), int(rgb[2]))
+            self.color_picked.emit(self.color)
 
     def _paint_to(self, c: QPointF) -> None:
         rect = self._stroke.add(c.x(), c.y())

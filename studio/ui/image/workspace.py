@@ -76,6 +76,7 @@ class ImageWorkspace(CanvasActions, QWidget):
         self.view.files_dropped.connect(self.open_files)
         self.view.image_dropped.connect(lambda rgba: self.add_image_layer(rgba, self.tr("Dropped image")))
         self.view.cursor_moved.connect(self._show_cursor)
+        self.view.color_picked.connect(self.set_color)
         self.model.undo_stack.cleanChanged.connect(self._update_title)
 
         worker.started_job.connect(self._on_started)
@@ -201,6 +202,10 @@ class ImageWorkspace(CanvasActions, QWidget):
         self.brush_bar.addSeparator()
 
         # view, edit, canvas
+        self.bigger_action = self._action(tr("Bigger brush"), lambda: self.size_box.setValue(
+            round(self.size_box.value() * 1.25) + 1), "]")
+        self.smaller_action = self._action(tr("Smaller brush"), lambda: self.size_box.setValue(
+            max(1, round(self.size_box.value() / 1.25))), "[")
         self.fit_action = self._action(tr("Fit to window"), self.view.fit, "Ctrl+0")
         self.actual_action = self._action(tr("Actual pixels (100 %)"), self.view.actual_size, "Ctrl+Alt+0")
         self.fit_action.setIconText(tr("Fit"))
@@ -296,6 +301,8 @@ class ImageWorkspace(CanvasActions, QWidget):
                            self.actual_action])
         tools = canvas.addMenu(self.tr("&Tools"))
         tools.addActions(list(self.tool_actions.values()))
+        tools.addSeparator()
+        tools.addActions([self.bigger_action, self.smaller_action])
         gen = QMenu(self.tr("&Generate"), self)
         gen.addActions([self.generate_action, self.cancel_action])
         gen.addSeparator()
