@@ -175,9 +175,13 @@ class Document:
         """Premultiplied RGBA float32 (0..1) of the visible layers inside `rect` (canvas coords)."""
         rect = (rect or self.bounds).intersect(self.bounds)
         acc = np.zeros((rect.height, rect.width, 4), np.float32)
-        for layer in self.layers if layers is None else layers:
-            if not layer.visible or layer.opacity <= 0:
-                continue
+        stack = [l for l in (self.layers if layers is None else layers) if l.visible and l.opacity > 0]
+        # nothing under an opaque layer that covers the whole rect can show: start there
+        for i in range(len(stack) - 1, 0, -1):
+            if covers_opaque(stack[i], rect):
+                stack = stack[i:]
+                break
+        for layer in stack:
             over(acc, rect, layer)
         return acc
 
@@ -205,6 +209,13 @@ class Document:
         bg = np.asarray(background, np.float32) / 255
         rgb = acc[..., :3] + bg * (1 - acc[..., 3:4])
         return (np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8)
+
+
+def covers_opaque(layer: Layer, rect: Rect) -> bool:
+    """True when `layer` hides everything below it inside `rect`."""
+    if layer.opacity < 1.0 or layer.bounds.intersect(rect) != rect:
+        return False
+    return bool((layer.rgba[rect.shifted(-layer.x, -layer.y).slices() + (3,)] == 255).all())
 
 
 def over(acc: np.ndarray, rect: Rect, layer: Layer) -> None:

@@ -278,3 +278,15 @@ def test_spill_file_reuses_freed_space():
     f.free(*c)
     assert f.used == 0 and f._end == 0  # everything coalesced and the file truncated
     f.close()
+
+
+def test_opaque_layer_hides_what_is_below_it():
+    doc = Document(8, 8)
+    doc.layers[0].rgba[:] = (255, 0, 0, 255)
+    top = Layer.from_image(np.full((8, 8, 3), 9, np.uint8), "opaque")
+    doc.layers.append(top)
+    assert (doc.flatten() == 9).all()
+    top.rgba[2, 2, 3] = 0  # a hole: the red below shows through again
+    assert doc.flatten()[2, 2].tolist() == [255, 0, 0]
+    top.opacity = 0.5
+    assert doc.flatten()[0, 0].tolist() == [132, 5, 5]  # (255 + 9) / 2, 9 / 2 rounded half up
