@@ -1,0 +1,133 @@
+"""``studio-train``: build the data set, train, distil and export Studio's built-in image model.
+
+One command runs the whole recipe (resumable: run it again to continue where it stopped):
+    studio-train                       # emoji data, full budget (GPU: ~1 h on an H100)
+    studio-train --max-minutes 60      # stop the teacher after an hour, then distil + export
+    studio-train --data ~/my-art       # a folder of images with a .txt caption beside each
+Stages can be run alone: data, teacher, fast, export (``studio-train teacher --steps 5000``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _progress(msg: str, done: int, total: int) -> None:
+    pct = f"{100 * done / total:5.1f}%" if total else "     "
+    print(f"\r[{time.strftime('%H:%M:%S')}] {pct} {msg} ({done}/{total})", end="", file=sys.stderr, flush=True)
+    if total and done >= total:
+        print(file=sys.stderr)
+
+
+def default_work() -> Path:
+    from studio import paths
+
+    return paths.data_dir() / "training" / "studio-emoji"
+
+
+def prepare(work: Path, data: Path | None, progress=_progress) -> None:
+    """dataset.npz + exported text encoder + one embedding per caption (skipped when present)."""
+    from studio.training import data as data_mod
+    from studio.training import text
+
+    work.mkdir(parents=True, exist_ok=True)
+    if not (work / "dataset.npz").exists():
+        if data is None:
+            tarballs = data_mod.fetch_packages(work / "sources", progress)
+            ds = data_mod.build_emoji(tarballs, progress)
+        else:
+            ds = data_mod.build_folder(data, progress)
+        ds.save(work / "dataset.npz")
+    if not (work / "text" / "text_encoder" / "model.onnx").exists():
+        progress("Exporting the MiniLM text encoder", 0, 1)
+        text.export_encoder(text.fetch_minilm(work / "sources"), work / "text")
+        progress("Exported the MiniLM text encoder", 1, 1)
+    if not (work / "text_emb.npy").exists():
+        from studio.training.data import Dataset
+
+        ds = Dataset.load(work / "dataset.npz")
+        enc = text.OnnxTextEncoder(work / "text")
+        chunks = []
+        for i in range(0, len(ds.captions), 1024):
+            progress("Embedding captions", i, len(ds.captions))
+            chunks.append(enc(ds.captions[i:i + 1024]))
+        progress("Embedded captions", len(ds.captions), len(ds.captions))
+        np.save(work / "empty_emb.npy", enc([""])[0].astype(np.float16))
+        np.save(work / "text_emb.npy", np.concatenate(chunks).astype(np.float16))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="studio-train", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("stage", nargs="?", default="all", choices=["all", "data", "teacher", "fast", "export"])
+    ap.add_argument("--work", type=Path, default=None, help="run folder (default: <data dir>/training/studio-emoji)")
+    ap.add_argument("--data", type=Path, default=None, help="train on this folder of captioned images instead")
+    ap.add_argument("--out", type=Path, default=None, help="model folder to write (default: <work>/model)")
+    ap.add_argument("--steps", type=int, default=None, help="teacher optimizer steps (default 100000)")
+    ap.add_argument("--max-minutes", type=float, default=None, help="stop the teacher after this long")
+    ap.add_argument("--fast-steps", type=int, default=None, help="student steps (default 2000)")
+    ap.add_argument("--fast-pairs", type=int, default=None, help="teacher samples to distil from")
+    ap.add_argument("--batch", type=int, default=None)
+    ap.add_argument("--channels", type=str, default=None, help="UNet widths, e.g. 32,64,128")
+    ap.add_argument("--fresh", action="store_true", help="ignore checkpoints (default: resume)")
+    ap.add_argument("--resume", action="store_true", help="continue from checkpoints (the default)")
+    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's choice)")
+    ap.add_argument("--no-fast", action="store_true", help="skip the distilled one-step model")
+    args = ap.parse_args(argv)
+
+    import torch
+
+    from studio.training import export, nets, train
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    work = (args.work or default_work()).expanduser()
+    out = args.out or work / "model"
+    cfg = train.TrainConfig()
+    if args.steps:
+        cfg.steps = args.steps
+    if args.batch:
+        cfg.batch = args.batch
+    if args.fast_steps:
+        cfg.fast_steps = args.fast_steps
+    if args.fast_pairs:
+        cfg.fast_pairs = args.fast_pairs
+    if args.channels:
+        ch = tuple(int(c) for c in args.channels.split(","))
+        cfg.unet = nets.UNetConfig(channels=ch, attention=tuple(i > 0 for i in range(len(ch))),
+                                   groups=min(16, ch[0] // 2))
+    resume = not args.fresh
+    command = "studio-train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    print(f"work folder: {work}  device: {train.device()}", file=sys.stderr)
+
+    if args.stage in ("all", "data"):
+        prepare(work, args.data)
+    if args.stage in ("all", "teacher"):
+        t0 = time.time()
+        summary = train.train_teacher(work, cfg, resume, _progress,
+                                      max_seconds=args.max_minutes * 60 if args.max_minutes else None)
+        train.write_log(work, {"stage": "teacher", "command": command, "wall_s": round(time.time() - t0),
+                               "step": summary["step"], "total_s": round(summary["seconds"]),
+                               "last_loss": summary["losses"][-1] if summary["losses"] else None})
+    if args.stage in ("all", "fast") and not args.no_fast:
+        t0 = time.time()
+        summary = train.distill_fast(work, cfg, resume, _progress)
+        train.write_log(work, {"stage": "fast", "command": command, "wall_s": round(time.time() - t0), **summary})
+    if args.stage in ("all", "export"):
+        log = []
+        if (work / "train_log.jsonl").exists():
+            log = [json.loads(s) for s in (work / "train_log.jsonl").read_text().splitlines() if s.strip()]
+        export.export_model(work, out, {"command": command, "log": log[-6:]}, fast=not args.no_fast)
+        print(f"model written to {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

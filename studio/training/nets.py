@@ -1,0 +1,158 @@
+"""The networks: a pixel-unshuffle "VAE" and a small text-conditioned UNet.
+
+Latent: 64x64x3 pixels rearranged losslessly into 16x16x48 (4x4 patches). A learned autoencoder
+would cost CPU hours to train and lose detail; space-to-depth costs nothing, is exact, and keeps
+the denoiser's work at 16x16 resolution. The UNet's cross-attention context is one sentence
+vector (see text.py); attention over a single token is a per-sample constant, so it is applied
+as FiLM (scale/shift from time + text embedding) rather than as a softmax over one key.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+PATCH = 4  # 64x64x3 <-> 16x16x48
+
+
+def to_latent(x: torch.Tensor) -> torch.Tensor:
+    return F.pixel_unshuffle(x, PATCH)
+
+
+def from_latent(z: torch.Tensor) -> torch.Tensor:
+    return F.pixel_shuffle(z, PATCH)
+
+
+class PixelEncoder(nn.Module):
+    def forward(self, sample: torch.Tensor) -> torch.Tensor:
+        return to_latent(sample)
+
+
+class PixelDecoder(nn.Module):
+    def forward(self, latent_sample: torch.Tensor) -> torch.Tensor:
+        return from_latent(latent_sample).clamp(-1, 1)
+
+
+@dataclass
+class UNetConfig:
+    in_channels: int = 3 * PATCH * PATCH  # latent channels
+    channels: tuple[int, ...] = (64, 128, 192)  # per resolution: 16, 8, 4
+    attention: tuple[bool, ...] = (False, True, True)  # self-attention at 8x8 and 4x4
+    text_dim: int = 384
+    emb_dim: int = 256
+    groups: int = 16
+
+    def to_dict(self) -> dict:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+def timestep_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
+    half = dim // 2
+    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / half)
+    args = t.float().reshape(-1, 1) * freqs.reshape(1, -1)
+    return torch.cat([torch.cos(args), torch.sin(args)], dim=1)
+
+
+class ResBlock(nn.Module):
+    def __init__(self, cin: int, cout: int, emb: int, groups: int):
+        super().__init__()
+        self.n1 = nn.GroupNorm(groups, cin)
+        self.c1 = nn.Conv2d(cin, cout, 3, padding=1)
+        self.film = nn.Linear(emb, 2 * cout)
+        self.n2 = nn.GroupNorm(groups, cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, padding=1)
+        self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
+        nn.init.zeros_(self.c2.weight)
+        nn.init.zeros_(self.c2.bias)
+
+    def forward(self, x: torch.Tensor, emb: torch.Tensor) -> torch.Tensor:
+        h = self.c1(F.silu(self.n1(x)))
+        scale, shift = self.film(emb)[:, :, None, None].chunk(2, dim=1)
+        h = self.n2(h) * (1 + scale) + shift
+        h = self.c2(F.silu(h))
+        return self.skip(x) + h
+
+
+class Attention(nn.Module):
+    def __init__(self, ch: int, groups: int, heads: int = 4):
+        super().__init__()
+        self.heads = heads
+        self.scale = 1.0 / math.sqrt(ch // heads)
+        self.norm = nn.GroupNorm(groups, ch)
+        self.qkv = nn.Conv2d(ch, 3 * ch, 1)
+        self.out = nn.Conv2d(ch, ch, 1)
+        nn.init.zeros_(self.out.weight)
+        nn.init.zeros_(self.out.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, c, h, w = x.shape
+        q, k, v = self.qkv(self.norm(x)).reshape(b, 3, self.heads, c // self.heads, h * w).unbind(1)
+        att = torch.softmax(q.transpose(-1, -2) @ k * self.scale, dim=-1)  # [b,h,n,n]
+        y = (v @ att.transpose(-1, -2)).reshape(b, c, h, w)
+        return x + self.out(y)
+
+
+class UNet(nn.Module):
+    """eps-prediction UNet over 16x16x48 latents, conditioned on time and one text vector."""
+
+    def __init__(self, cfg: UNetConfig):
+        super().__init__()
+        self.cfg = cfg
+        e, g, ch = cfg.emb_dim, cfg.groups, cfg.channels
+        self.time = nn.Sequential(nn.Linear(e, e), nn.SiLU(), nn.Linear(e, e))
+        self.text = nn.Sequential(nn.Linear(cfg.text_dim, e), nn.SiLU(), nn.Linear(e, e))
+        self.inp = nn.Conv2d(cfg.in_channels, ch[0], 3, padding=1)
+        self.down = nn.ModuleList()
+        self.down_attn = nn.ModuleList()
+        self.pool = nn.ModuleList()
+        skips = [ch[0]]
+        prev = ch[0]
+        for i, c in enumerate(ch):
+            self.down.append(ResBlock(prev, c, e, g))
+            self.down_attn.append(Attention(c, g) if cfg.attention[i] else nn.Identity())
+            skips.append(c)
+            prev = c
+            self.pool.append(nn.Conv2d(c, c, 3, stride=2, padding=1) if i < len(ch) - 1 else nn.Identity())
+            if i < len(ch) - 1:
+                skips.append(c)  # the pooled map is a skip too
+        self.mid1 = ResBlock(prev, prev, e, g)
+        self.mid_attn = Attention(prev, g)
+        self.mid2 = ResBlock(prev, prev, e, g)
+        self.up = nn.ModuleList()
+        self.up_attn = nn.ModuleList()
+        self.unpool = nn.ModuleList()
+        for i in reversed(range(len(ch))):
+            c = ch[i]
+            self.up.append(nn.ModuleList([ResBlock(prev + skips.pop(), c, e, g),
+                                          ResBlock(c + skips.pop(), c, e, g)]))
+            self.up_attn.append(Attention(c, g) if cfg.attention[i] else nn.Identity())
+            prev = c
+            self.unpool.append(nn.Conv2d(c, c, 3, padding=1) if i > 0 else nn.Identity())
+        self.out_norm = nn.GroupNorm(g, prev)
+        self.out = nn.Conv2d(prev, cfg.in_channels, 3, padding=1)
+        nn.init.zeros_(self.out.weight)
+        nn.init.zeros_(self.out.bias)
+
+    def forward(self, sample: torch.Tensor, timestep: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        """sample [B,48,16,16], timestep [B] (0..999), text [B,384] sentence vectors."""
+        emb = self.time(timestep_embedding(timestep, self.cfg.emb_dim)) + self.text(text)
+        emb = F.silu(emb)
+        h = self.inp(sample)
+        hs = [h]
+        for i, (block, attn, pool) in enumerate(zip(self.down, self.down_attn, self.pool)):
+            h = attn(block(h, emb))
+            hs.append(h)
+            if i < len(self.down) - 1:
+                h = pool(h)
+                hs.append(h)
+        h = self.mid2(self.mid_attn(self.mid1(h, emb)), emb)
+        for j, (blocks, attn, unpool) in enumerate(zip(self.up, self.up_attn, self.unpool)):
+            h = blocks[0](torch.cat([h, hs.pop()], 1), emb)
+            h = attn(blocks[1](torch.cat([h, hs.pop()], 1), emb))
+            if j < len(self.up) - 1:
+                h = unpool(F.interpolate(h, scale_factor=2.0, mode="nearest"))
+        return self.out(F.silu(self.out_norm(h)))

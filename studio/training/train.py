@@ -1,0 +1,230 @@
+"""Training stages: teacher diffusion UNet, then the one-step fast student. Resumable.
+
+A work folder holds everything a run needs and produces:
+  dataset.npz, text/ (exported encoder + tokenizer), text_emb.npy (one vector per caption),
+  empty_emb.npy (the "" prompt, used for classifier-free guidance), ckpt/teacher.pt, ckpt/fast.pt.
+Checkpoints carry the step count and the wall time spent, so budgets add up across resumes.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+from studio.training import diffusion, nets
+from studio.training.data import Dataset
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class TrainConfig:
+    steps: int = 100_000  # optimizer steps for the teacher (GPU: ~1 h; this CPU: a fraction)
+    batch: int = 32
+    lr: float = 5e-4
+    warmup: int = 200
+    ema: float = 0.999
+    uncond_p: float = 0.1  # caption dropped -> "" embedding, for classifier-free guidance
+    checkpoint_s: float = 300.0  # save at least this often (seconds)
+    unet: nets.UNetConfig = field(default_factory=nets.UNetConfig)
+    # fast student
+    fast_steps: int = 2000
+    fast_pairs: int = 2048  # teacher samples to regress onto
+    teacher_steps: int = 16  # DDIM steps used to make those samples
+    guidance: float = 3.0
+
+
+def device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+class Batches:
+    """Random (latent, text vector) batches from the training split."""
+
+    def __init__(self, work: Path, seed: int = 0):
+        ds = Dataset.load(work / "dataset.npz")
+        self.idx = ds.train_indices()
+        self.images = ds.images
+        self.caps = ds.image_captions
+        self.emb = torch.from_numpy(np.load(work / "text_emb.npy").astype(np.float32))
+        self.empty = torch.from_numpy(np.load(work / "empty_emb.npy").astype(np.float32)).reshape(1, -1)
+        self.rng = np.random.default_rng(seed)
+
+    def __call__(self, b: int, uncond_p: float) -> tuple[torch.Tensor, torch.Tensor]:
+        i = self.rng.choice(self.idx, b)
+        x = torch.from_numpy(self.images[i]).permute(0, 3, 1, 2).float() / 127.5 - 1
+        caps = self.caps[i]
+        k = (caps >= 0).sum(1)
+        pick = caps[np.arange(b), (self.rng.random(b) * k).astype(int)]
+        text = self.emb[pick].clone()
+        drop = torch.from_numpy(self.rng.random(b) < uncond_p)
+        text[drop] = self.empty
+        return nets.to_latent(x), text
+
+
+def _save(path: Path, state: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    tmp.replace(path)
+
+
+def _lr(step: int, cfg: TrainConfig) -> float:
+    return cfg.lr * min(1.0, (step + 1) / cfg.warmup)
+
+
+def train_teacher(work: Path, cfg: TrainConfig, resume: bool = True, progress: Progress | None = None,
+                  max_seconds: float | None = None) -> dict:
+    """Train (or continue) the diffusion UNet; returns the final checkpoint's summary."""
+    dev = device()
+    ckpt = work / "ckpt" / "teacher.pt"
+    model = nets.UNet(cfg.unet).to(dev)
+    ema = copy.deepcopy(model).eval()
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.0)
+    step, spent, losses = 0, 0.0, []
+    if resume and ckpt.exists():
+        st = torch.load(ckpt, map_location=dev, weights_only=False)
+        model.load_state_dict(st["model"])
+        ema.load_state_dict(st["ema"])
+        opt.load_state_dict(st["opt"])
+        step, spent, losses = st["step"], st["seconds"], st.get("losses", [])
+    batches = Batches(work, seed=step)
+    t_start, t_save, run_loss = time.time(), time.time(), []
+
+    def state() -> dict:
+        return {"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
+                "step": step, "seconds": spent + time.time() - t_start, "losses": losses,
+                "unet": cfg.unet.to_dict(), "batch": cfg.batch, "device": str(dev)}
+
+    while step < cfg.steps:
+        for g in opt.param_groups:
+            g["lr"] = _lr(step, cfg)
+        x, text = batches(cfg.batch, cfg.uncond_p)
+        loss = diffusion.loss_fn(model, x.to(dev), text.to(dev))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        decay = min(cfg.ema, (1 + step) / (10 + step))
+        with torch.no_grad():
+            for pe, pm in zip(ema.parameters(), model.parameters()):
+                pe.lerp_(pm, 1 - decay)
+        step += 1
+        run_loss.append(loss.item())
+        if step % 100 == 0:
+            losses.append((step, float(np.mean(run_loss))))
+            run_loss = []
+            if progress:
+                progress(f"teacher loss {losses[-1][1]:.4f}", step, cfg.steps)
+        out_of_time = max_seconds is not None and time.time() - t_start > max_seconds
+        if time.time() - t_save > cfg.checkpoint_s or step == cfg.steps or out_of_time:
+            _save(ckpt, state())
+            t_save = time.time()
+        if out_of_time:
+            break
+    if not ckpt.exists() or torch.load(ckpt, weights_only=False)["step"] != step:
+        _save(ckpt, state())
+    return {"step": step, "seconds": spent + time.time() - t_start, "losses": losses}
+
+
+def load_teacher(work: Path, use_ema: bool = True) -> tuple[nets.UNet, dict]:
+    st = torch.load(work / "ckpt" / "teacher.pt", map_location="cpu", weights_only=False)
+    cfg = nets.UNetConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in st["unet"].items()})
+    model = nets.UNet(cfg)
+    model.load_state_dict(st["ema" if use_ema else "model"])
+    return model.eval(), st
+
+
+class X0Student(torch.nn.Module):
+    """One-step generator: predicts the teacher's final sample from (x_t, t, text) directly."""
+
+    def __init__(self, unet: nets.UNet):
+        super().__init__()
+        self.unet = unet
+
+    def forward(self, sample: torch.Tensor, timestep: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        return self.unet(sample, timestep, text)
+
+
+def distill_fast(work: Path, cfg: TrainConfig, resume: bool = True, progress: Progress | None = None) -> dict:
+    """Regress a copy of the teacher from noise onto the teacher's own guided DDIM samples.
+
+    Cheapest distillation that gives a 1-step model: the DDIM map noise -> sample is
+    deterministic, so it is a plain regression target (Luhman & Luhman 2021, "knowledge
+    distillation in iterative generative models"). Also trained at a few lower timesteps on
+    re-noised targets, so 2-4 step LCM-style sampling works too.
+    """
+    dev = device()
+    teacher, tst = load_teacher(work)
+    teacher.to(dev)
+    pairs_path = work / "ckpt" / "fast_pairs.pt"
+    batches = Batches(work, seed=1)
+    if pairs_path.exists() and resume:
+        pairs = torch.load(pairs_path, weights_only=False)
+    else:
+        zs, xs, ts = [], [], []
+        n = cfg.fast_pairs
+        for i in range(0, n, 64):
+            _, text = batches(min(64, n - i), 0.0)
+            z = torch.randn(text.shape[0], 48, 16, 16)
+            x = diffusion.ddim_sample(teacher, text.to(dev), batches.empty.to(dev), cfg.teacher_steps,
+                                      cfg.guidance, noise=z.to(dev)).cpu()
+            zs.append(z), xs.append(x), ts.append(text)
+            if progress:
+                progress("teacher samples for distillation", i + text.shape[0], n)
+        pairs = {"z": torch.cat(zs), "x": torch.cat(xs), "text": torch.cat(ts), "teacher_step": tst["step"]}
+        _save(pairs_path, pairs)
+    ckpt = work / "ckpt" / "fast.pt"
+    student = X0Student(copy.deepcopy(teacher)).to(dev).train()
+    opt = torch.optim.AdamW(student.parameters(), lr=2e-4)
+    step, spent = 0, 0.0
+    if resume and ckpt.exists():
+        st = torch.load(ckpt, map_location=dev, weights_only=False)
+        if st.get("teacher_step") == pairs["teacher_step"]:
+            student.load_state_dict(st["model"])
+            opt.load_state_dict(st["opt"])
+            step, spent = st["step"], st["seconds"]
+    t0, t_save = time.time(), time.time()
+    rng = np.random.default_rng(step)
+    abar = diffusion.ABAR
+    n = pairs["z"].shape[0]
+    losses = []
+    while step < cfg.fast_steps:
+        i = torch.from_numpy(rng.choice(n, cfg.batch))
+        z, x, text = pairs["z"][i], pairs["x"][i], pairs["text"][i]
+        # half the batch at t=999 from the teacher's own noise; the rest re-noised at lower t
+        t = torch.full((cfg.batch,), 999)
+        low = torch.from_numpy(rng.random(cfg.batch) < 0.5)
+        t[low] = torch.from_numpy(rng.choice([249, 499, 749], int(low.sum())))
+        a = abar[t].view(-1, 1, 1, 1)
+        xt = torch.where(low.view(-1, 1, 1, 1), a.sqrt() * x + (1 - a).sqrt() * torch.randn_like(x), z)
+        pred = student(xt.to(dev), t.to(dev), text.to(dev))
+        loss = torch.nn.functional.mse_loss(pred, x.to(dev))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        step += 1
+        losses.append(loss.item())
+        if step % 100 == 0 and progress:
+            progress(f"fast student loss {np.mean(losses[-100:]):.4f}", step, cfg.fast_steps)
+        if time.time() - t_save > cfg.checkpoint_s or step == cfg.fast_steps:
+            _save(ckpt, {"model": student.state_dict(), "opt": opt.state_dict(), "step": step,
+                         "seconds": spent + time.time() - t0, "teacher_step": pairs["teacher_step"],
+                         "unet": tst["unet"]})
+            t_save = time.time()
+    return {"step": step, "seconds": spent + time.time() - t0,
+            "loss": float(np.mean(losses[-100:])) if losses else None}
+
+
+def write_log(work: Path, entry: dict) -> None:
+    with open(work / "train_log.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps(entry) + "\n")

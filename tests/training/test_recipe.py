@@ -1,0 +1,143 @@
+"""The recipe end to end on tiny real artefacts: prepare -> teacher -> fast student -> ONNX export,
+then the exported folder runs through our sampler and through the image engine."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from studio.training import diffusion, export, nets, train
+from studio.training.cli import prepare
+from studio.training.data import build_emoji
+from tests.training.helpers import fake_npm_sources, tiny_bert
+
+TINY = nets.UNetConfig(channels=(16, 32), attention=(False, True), emb_dim=32, groups=8)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    # tiny ops on a busy machine: a second OpenMP thread only adds waiting
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    """A prepared run folder: data set, exported tiny text encoder, caption embeddings."""
+    w = tmp_path_factory.mktemp("run")
+    build_emoji(fake_npm_sources(w / "src")).save(w / "dataset.npz")
+    from studio.training import text
+
+    text.export_encoder(tiny_bert(w / "bert"), w / "text", quantize=True)
+    prepare(w, None, progress=lambda *a: None)
+    return w
+
+
+def test_prepare_embeds_every_caption(work):
+    emb = np.load(work / "text_emb.npy")
+    from studio.training.data import Dataset
+
+    ds = Dataset.load(work / "dataset.npz")
+    assert emb.shape == (len(ds.captions), 384)
+    norms = np.linalg.norm(emb.astype(np.float32), axis=1)
+    assert np.allclose(norms, 1.0, atol=1e-2)  # pooled + L2-normalised sentence vectors
+    assert np.load(work / "empty_emb.npy").shape == (384,)
+
+
+def test_unet_shapes_and_zero_init():
+    model = nets.UNet(TINY)
+    x = torch.randn(2, 48, 16, 16)
+    out = model(x, torch.tensor([0, 999]), torch.randn(2, 384))
+    assert out.shape == x.shape
+    assert torch.count_nonzero(out) == 0  # zero-initialised output conv: starts by predicting 0
+
+
+def test_pixel_latent_is_lossless():
+    x = torch.rand(2, 3, 64, 64) * 2 - 1
+    z = nets.to_latent(x)
+    assert z.shape == (2, 48, 16, 16)
+    assert torch.equal(nets.from_latent(z), x)
+
+
+def test_teacher_loss_is_finite_and_falls(work):
+    torch.manual_seed(0)
+    cfg = train.TrainConfig(steps=120, batch=8, lr=2e-3, warmup=10, checkpoint_s=1e9, unet=TINY)
+    batches = train.Batches(work, seed=123)
+    x, text = batches(32, 0.0)
+
+    def fixed_loss(model) -> float:
+        torch.manual_seed(7)
+        with torch.no_grad():
+            return diffusion.loss_fn(model, x, text).item()
+
+    before = fixed_loss(nets.UNet(TINY))
+    summary = train.train_teacher(work, cfg, resume=False)
+    model, st = train.load_teacher(work, use_ema=False)
+    after = fixed_loss(model)
+    assert st["step"] == 120 and summary["step"] == 120
+    assert np.isfinite(after) and after < 0.8 * before, (before, after)
+    # resuming continues from the checkpoint instead of starting over
+    cfg.steps = 130
+    assert train.train_teacher(work, cfg, resume=True)["step"] == 130
+
+
+def test_ddim_sampler_returns_latents(work):
+    model, _ = train.load_teacher(work)
+    text = torch.randn(2, 384)
+    z = diffusion.ddim_sample(model, text, torch.zeros(1, 384), steps=3, guidance=2.0)
+    assert z.shape == (2, 48, 16, 16) and torch.isfinite(z).all()
+
+
+def test_export_has_the_layout_and_runs(work, tmp_path):
+    cfg = train.TrainConfig(steps=130, batch=8, unet=TINY, fast_steps=5, fast_pairs=8, teacher_steps=2)
+    if not (work / "ckpt" / "teacher.pt").exists():
+        train.train_teacher(work, cfg, resume=False)
+    train.distill_fast(work, cfg, resume=False)
+    out = export.export_model(work, tmp_path / "model", {"command": "test"})
+    for rel in ("text_encoder/model.onnx", "tokenizer/tokenizer.json", "unet/model.onnx", "unet_fast/model.onnx",
+                "vae_decoder/model.onnx", "vae_encoder/model.onnx", "scheduler/scheduler_config.json",
+                "model_index.json", "manifest.json"):
+        assert (out / rel).is_file(), rel
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["id"] == "studio-emoji" and m["kind"] == "image"
+    assert m["fast"]["unet"] == "unet_fast/model.onnx" and 1 <= m["fast"]["steps"] <= 4
+    assert set(m["sha256"]) >= {"unet/model.onnx", "text_encoder/model.onnx"}
+    assert len(m["latent_rgb_factors"]) == 48
+
+    from studio.training.sampler import OnnxSampler
+
+    for fast in (False, True):
+        img = OnnxSampler(out, fast=fast)(["a red heart", "猫 🐱"], seed=1, steps=3)
+        assert img.shape == (2, 128, 128, 3) and img.dtype == np.uint8
+
+
+def test_exported_folder_runs_in_the_image_engine(work, tmp_path):
+    from studio.engines.image.folder import load_folder
+    from studio.engines.image.job import build_params
+    from studio.engines.image.pipeline import Hooks, ImagePipeline
+    from studio.engines.runtime import SessionFactory
+    from studio.jobs import ImageRequest
+
+    if not (work / "ckpt" / "teacher.pt").exists():
+        train.train_teacher(work, train.TrainConfig(steps=5, batch=4, unet=TINY), resume=False)
+    out = export.export_model(work, tmp_path / "model", {"command": "test"}, fast=False)
+    folder = load_folder(out)
+    assert folder.native_size == (128, 128)
+    pipe = ImagePipeline(folder, SessionFactory(device="cpu", threads=1).create)
+    params, _ = build_params(ImageRequest(prompt="a cat face", seed=3, steps=4, preview_every=0), folder)
+    images, _ = pipe.generate(params, Hooks())
+    assert images[0].shape == (128, 128, 3) and np.isfinite(images[0]).all()
+    # the VAE is exact: encoding then decoding a 64x64-drawn picture gives it back (up to the 2x resample)
+    from studio.training.data import Dataset
+
+    real = Dataset.load(work / "dataset.npz").images[0]
+    big = np.asarray(__import__("PIL.Image", fromlist=["Image"]).fromarray(real).resize((128, 128)))
+    lat = pipe.encode_image(big, Hooks())
+    back = (pipe.decode(lat, Hooks()) * 255)
+    assert lat.shape == (1, 48, 16, 16)
+    assert np.abs(back.astype(np.float32) - big.astype(np.float32)).mean() < 12
