@@ -94,10 +94,7 @@ def to_rgba(image: np.ndarray) -> np.ndarray:
         raise UserError(f"An image of shape {image.shape} is not RGB or RGBA.")
     if image.shape[2] == 4:
         return np.ascontiguousarray(image).copy()
-    out = np.empty(image.shape[:2] + (4,), np.uint8)
-    out[..., :3] = image
-    out[..., 3] = 255
-    return out
+    return np.concatenate([image, np.full(image.shape[:2] + (1,), 255, np.uint8)], axis=2)
 
 
 def check_size(width: int, height: int) -> None:
@@ -175,15 +172,24 @@ class Document:
         """Premultiplied RGBA float32 (0..1) of the visible layers inside `rect` (canvas coords)."""
         rect = (rect or self.bounds).intersect(self.bounds)
         acc = np.zeros((rect.height, rect.width, 4), np.float32)
+        for layer in self.visible_stack(rect, layers):
+            over(acc, rect, layer)
+        return acc
+
+    def visible_stack(self, rect: Rect, layers: list[Layer] | None = None) -> list[Layer]:
+        """The layers that can show inside `rect`, bottom first: visible, not fully transparent
+        there, and not under an opaque layer that covers the whole rect."""
         stack = [l for l in (self.layers if layers is None else layers) if l.visible and l.opacity > 0]
-        # nothing under an opaque layer that covers the whole rect can show: start there
         for i in range(len(stack) - 1, 0, -1):
             if covers_opaque(stack[i], rect):
                 stack = stack[i:]
                 break
-        for layer in stack:
-            over(acc, rect, layer)
-        return acc
+        out = []
+        for l in stack:
+            inter = rect.intersect(l.bounds)
+            if not inter.empty and l.rgba[inter.shifted(-l.x, -l.y).slices() + (3,)].any():
+                out.append(l)
+        return out
 
     def render_premultiplied(self, out: np.ndarray, rect: Rect | None = None) -> None:
         """Write the composite of `rect` into `out` (canvas-sized H×W×4 uint8, premultiplied).
@@ -193,8 +199,17 @@ class Document:
         rect = (rect or self.bounds).intersect(self.bounds)
         for y in range(rect.y0, rect.y1, 256):
             band = Rect(rect.x0, y, rect.x1, min(rect.y1, y + 256))
-            acc = self.composite(band)
-            out[band.slices()] = (acc * 255 + 0.5).astype(np.uint8)
+            stack = self.visible_stack(band)
+            if not stack:
+                out[band.slices()] = 0
+            elif len(stack) == 1 and covers_opaque(stack[0], band):
+                # one opaque layer: its pixels are already the premultiplied result
+                out[band.slices()] = stack[0].rgba[band.shifted(-stack[0].x, -stack[0].y).slices()]
+            else:
+                acc = np.zeros((band.height, band.width, 4), np.float32)
+                for layer in stack:
+                    over(acc, band, layer)
+                out[band.slices()] = (acc * 255 + 0.5).astype(np.uint8)
 
     def flatten_rgba(self, layers: list[Layer] | None = None) -> np.ndarray:
         """Straight-alpha RGBA uint8 of the whole canvas."""

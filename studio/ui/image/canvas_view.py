@@ -38,6 +38,15 @@ class Tool(enum.Enum):
     PAN = "pan"
 
 
+# mask value → overlay pixel as a little-endian uint32 (bytes B, G, R, A = 0, 0, m', m')
+MASK_LUT = (np.arange(256, dtype=np.uint32) * 115 // 255) * np.uint32(0x01010000)
+
+
+def rgba_to_bgra_inplace(pixels: np.ndarray) -> None:
+    """Swap R and B of an H×W×4 uint8 array in place (measured faster than a uint32 shuffle)."""
+    pixels[..., [0, 2]] = pixels[..., [2, 0]]
+
+
 def qimage_view(array: np.ndarray) -> QImage:
     """A QImage over an H×W×4 uint8 BGRA-premultiplied array, without copying (keep `array` alive)."""
     h, w = array.shape[:2]
@@ -150,7 +159,6 @@ class CanvasView(QWidget):
     # ── rendering ──
     def _rebuild(self) -> None:
         doc = self.model.doc
-        self._rgba = np.zeros((doc.height, doc.width, 4), np.uint8)
         self._buffer = np.zeros((doc.height, doc.width, 4), np.uint8)
         self._image = qimage_view(self._buffer)
         self._mask_buf = np.zeros((doc.height, doc.width, 4), np.uint8)
@@ -163,13 +171,11 @@ class CanvasView(QWidget):
         rect = rect.intersect(doc.bounds)
         if rect.empty:
             return
-        doc.render_premultiplied(self._rgba, rect)
         s = rect.slices()
-        self._buffer[s] = self._rgba[s][..., (2, 1, 0, 3)]
-        m = (doc.mask[s].astype(np.uint16) * 115 // 255).astype(np.uint8)  # red at ~45 %
-        mb = self._mask_buf[s]
-        mb[..., 2] = m
-        mb[..., 3] = m
+        doc.render_premultiplied(self._buffer, rect)
+        rgba_to_bgra_inplace(self._buffer[s])
+        # mask overlay: red at ~45 %, premultiplied BGRA, through a lookup table
+        self._mask_buf.view(np.uint32)[..., 0][s] = MASK_LUT[doc.mask[s]]
 
     def _rebuild_selection(self) -> None:
         sel = self.model.doc.selection
