@@ -163,11 +163,11 @@ def test_apply_request_round_trip(workspace):
     panel = workspace.prompt_panel
     req = ImageRequest(prompt="猫 on a 🌙", negative_prompt="blurry", model_id="m", width=320,
                        height=192, steps=17, guidance=6.5, seed=99, scheduler="ddim", batch=3,
-                       strength=0.4)
+                       strength=0.4, fast=True)
     panel.apply_request(req)
     again = panel.build_request()
     for name in ("prompt", "negative_prompt", "model_id", "width", "height", "steps", "guidance",
-                 "seed", "scheduler", "batch", "strength"):
+                 "seed", "scheduler", "batch", "strength", "fast"):
         assert getattr(again, name) == pytest.approx(getattr(req, name)), name
 
 

@@ -101,6 +101,8 @@ class PromptPanel(QWidget):
         self.reuse_seed_btn.setToolTip(self.tr("Use the seed of the last finished image"))
         self.reuse_seed_btn.setEnabled(False)
         self.reuse_seed_btn.clicked.connect(self.reuse_last_seed)
+        self.fast = QCheckBox(self.tr("Fast mode"), self)
+        self.fast.setToolTip(self.tr("The model's distilled few-step mode, if it has one"))
         self.batch = QSpinBox(self)
         self.batch.setRange(1, 16)
         self.strength = QDoubleSpinBox(self)
@@ -137,7 +139,10 @@ class PromptPanel(QWidget):
         form.addRow(self.tr("Size"), self.size_box)
         form.addRow("", size_row)
         form.addRow(self.tr("Seed"), seed_row)
-        form.addRow(self.tr("Batch"), self.batch)
+        batch_row = QHBoxLayout()
+        batch_row.addWidget(self.batch, 1)
+        batch_row.addWidget(self.fast)
+        form.addRow(self.tr("Batch"), batch_row)
         form.addRow(self.tr("Strength"), self.strength)
 
         lay = QVBoxLayout(self)
@@ -187,6 +192,7 @@ class PromptPanel(QWidget):
             scheduler=self.scheduler.currentData() or "",
             batch=self.batch.value(),
             strength=self.strength.value(),
+            fast=self.fast.isChecked(),
         )
         fields.update(overrides)
         return ImageRequest(**fields)
@@ -214,6 +220,7 @@ class PromptPanel(QWidget):
             self.seed.setValue(int(r.seed) % (MAX_SEED + 1))
         self.batch.setValue(max(1, r.batch))
         self.strength.setValue(r.strength)
+        self.fast.setChecked(r.fast)
 
     def import_parameters(self, params: dict) -> None:
         """Fill the panel from parameters read out of an image file (exporters.read)."""
