@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--steps", type=int, default=0)
     ap.add_argument("--size", type=int, default=0, help="canvas size (0 = the model's native size)")
     ap.add_argument("--device", default="auto")
+    ap.add_argument("--main-window", action="store_true",
+                    help="run inside the whole app (history dock, status bar); shots get a -app suffix")
     args = ap.parse_args(argv)
 
     from PySide6.QtCore import QTimer
@@ -43,11 +45,21 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
     worker = Worker(SessionFactory(device=args.device))
-    worker.start()
-    ws = ImageWorkspace(worker, Settings())
-    ws.setWindowTitle("Studio — Image")
-    ws.resize(1400, 900)
-    ws.show()
+    if args.main_window:
+        from studio.app import open_history
+        from studio.ui.main_window import MainWindow
+
+        store, _problem = open_history()
+        window = MainWindow(Settings(device=args.device), worker=worker, history_store=store)
+        ws = window.image_ws
+        shown = window
+    else:
+        worker.start()
+        ws = shown = ImageWorkspace(worker, Settings())
+    shown.setWindowTitle("Studio — Image")
+    shown.resize(1400, 900)
+    shown.show()
+    suffix = "-app" if args.main_window else ""
     ws.prompt_panel.apply_request(ImageRequest(prompt=args.prompt, model_id=args.model,
                                                width=args.size, height=args.size,
                                                steps=args.steps, seed=args.seed))
@@ -55,12 +67,16 @@ def main(argv: list[str] | None = None) -> int:
 
     def shot(name: str) -> None:
         app.processEvents()
-        ws.grab().save(str(out / name))
+        name = name.replace(".png", suffix + ".png")
+        shown.grab().save(str(out / name))
         print("wrote", out / name, flush=True)
 
     def finish(rc: int) -> None:
         state["rc"] = rc
-        worker.shutdown()
+        if args.main_window:
+            shown.close()  # the window cancels jobs and stops its worker
+        else:
+            worker.shutdown()
         app.quit()
 
     def on_progress(p) -> None:
@@ -102,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     worker.progress.connect(on_progress)
     worker.finished_job.connect(on_finished)
     worker.failed.connect(on_failed)
-    QTimer.singleShot(500, ws.generate)
+    QTimer.singleShot(1500, ws.generate)  # the main window starts its worker after the first paint
     QTimer.singleShot(480_000, lambda: finish(2))  # never hang a script
     app.exec()
     return state["rc"]
