@@ -134,6 +134,25 @@ def test_rect_and_lasso_selection_fill_and_crop(workspace):
     assert sel[50, 200] and not sel[200, 50]  # upper-right triangle
 
 
+def test_move_tool_shows_the_pixels_while_dragging(workspace):
+    from tests.ui_image.conftest import mouse
+
+    ws = workspace
+    layer = ws.model.doc.active
+    layer.rgba[0:40, 0:40] = (255, 0, 0, 255)
+    ws.model.repaint(None)
+    ws.view.actual_size()
+    ws.tool_actions[Tool.MOVE].trigger()
+    mouse(ws.view, "press", (20, 20))
+    mouse(ws.view, "move", (120, 20))
+    img = ws.view.grab().toImage()
+    p = ws.view.to_view(QPointF(120, 20)).toPoint()
+    ghost = img.pixelColor(p)
+    assert ghost.red() > 150 and ghost.green() < 120  # the red block, half transparent, under the mouse
+    mouse(ws.view, "release", (120, 20))
+    assert layer.x == 100
+
+
 def test_move_layer_with_the_move_tool(workspace):
     ws = workspace
     layer = ws.model.doc.active

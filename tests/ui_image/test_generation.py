@@ -187,6 +187,9 @@ def test_styles_apply_and_save(workspace):
     panel.apply_style("neon")
     assert panel.prompt.toPlainText() == "a city, neon glow 霓虹"
     assert panel.negative.toPlainText() == "dull"
+    panel.style_box.setCurrentText("neon")
+    panel.delete_style_btn.click()
+    assert "neon" not in panel.styles.names() and StyleBook().get("neon") is None
 
 
 def test_img2img_from_canvas_and_reproduce(qtbot, workspace, worker, tiny_model):

@@ -93,6 +93,7 @@ class CanvasView(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
         self._stroke: Stroke | None = None
+        self._ghost: tuple[QImage, Rect] | None = None
         self._drag_start: QPointF | None = None  # canvas coords
         self._drag_now: QPointF | None = None
         self._lasso: list[tuple[float, float]] = []
@@ -265,8 +266,15 @@ class CanvasView(QWidget):
                 layer = self.model.doc.active
                 r = box or (layer.bounds if layer else None)
                 if r is not None:
-                    p.drawRect(QRectF(self.to_view(QPointF(r.x0 + d.x(), r.y0 + d.y())),
-                                      self.to_view(QPointF(r.x1 + d.x(), r.y1 + d.y()))))
+                    target = QRectF(self.to_view(QPointF(r.x0 + d.x(), r.y0 + d.y())),
+                                    self.to_view(QPointF(r.x1 + d.x(), r.y1 + d.y())))
+                    if self._ghost is not None:  # the pixels follow the mouse, half transparent
+                        image, gr = self._ghost
+                        p.setOpacity(0.6)
+                        p.drawImage(QRectF(self.to_view(QPointF(gr.x0 + d.x(), gr.y0 + d.y())),
+                                           self.to_view(QPointF(gr.x1 + d.x(), gr.y1 + d.y()))), image)
+                        p.setOpacity(1.0)
+                    p.drawRect(target)
         if self._lasso:
             p.drawPolyline(QPolygonF([self.to_view(QPointF(x, y)) for x, y in self._lasso]))
         if self._mouse is not None and self.tool in (Tool.BRUSH, Tool.ERASER, Tool.MASK, Tool.MASK_ERASER):
@@ -315,6 +323,8 @@ class CanvasView(QWidget):
                                   self.fill_tolerance))
         elif self.tool in (Tool.RECT_SELECT, Tool.MOVE):
             self._drag_start = self._drag_now = c
+            if self.tool == Tool.MOVE:
+                self._ghost = self._make_ghost()
         elif self.tool == Tool.LASSO:
             self._lasso = [(c.x(), c.y())]
 
@@ -360,6 +370,7 @@ class CanvasView(QWidget):
                 region = None if r.width < 2 or r.height < 2 else rect_region(doc.width, doc.height, r)
                 self.model.apply(Select(region))
             elif self.tool == Tool.MOVE and doc.active is not None:
+                self._ghost = None
                 d = c - start
                 self.model.apply(Transform(doc.active.id, round(d.x()), round(d.y()),
                                            selection_only=doc.selection is not None))
@@ -377,6 +388,22 @@ class CanvasView(QWidget):
             rgb = doc.flatten(rect=Rect(x, y, x + 1, y + 1))[0, 0]
             self.color = (int(rgb[0]), int(rgb[1]), int(rgb[2]))
             self.color_picked.emit(self.color)
+
+    def _make_ghost(self) -> tuple[QImage, Rect] | None:
+        """What the move tool drags: the active layer, or its selected pixels, as an image."""
+        doc = self.model.doc
+        layer = doc.active
+        if layer is None or layer.rgba.size == 0:
+            return None
+        box = doc.selection_bounds()
+        if box is None:
+            return rgba_to_qimage(layer.rgba), layer.bounds
+        inter = box.intersect(layer.bounds)
+        if inter.empty:
+            return None
+        part = layer.rgba[inter.shifted(-layer.x, -layer.y).slices()].copy()
+        part[..., 3] = np.where(doc.selection[inter.slices()], part[..., 3], 0)
+        return rgba_to_qimage(part), inter
 
     def _paint_to(self, c: QPointF) -> None:
         rect = self._stroke.add(c.x(), c.y())

@@ -61,6 +61,10 @@ class PromptPanel(QWidget):
         self.save_style_btn = QPushButton(self.tr("Save…"), self)
         self.save_style_btn.setToolTip(self.tr("Save the prompt as a named style"))
         self.save_style_btn.clicked.connect(self._save_style_dialog)
+        self.delete_style_btn = QPushButton(self.tr("✕"), self)
+        self.delete_style_btn.setToolTip(self.tr("Delete the chosen style"))
+        self.delete_style_btn.setMaximumWidth(30)
+        self.delete_style_btn.clicked.connect(lambda: self.delete_style(self.style_box.currentText()))
 
         self.model_box = QComboBox(self)
         self.refresh_models(default_model)
@@ -121,6 +125,7 @@ class PromptPanel(QWidget):
         style_row.addWidget(self.style_box, 1)
         style_row.addWidget(self.apply_style_btn)
         style_row.addWidget(self.save_style_btn)
+        style_row.addWidget(self.delete_style_btn)
         size_row = QHBoxLayout()
         size_row.addWidget(self.width_box, 1)
         size_row.addWidget(QLabel("×", self))
@@ -290,6 +295,12 @@ class PromptPanel(QWidget):
         self.styles.save_style(Style(name, template, self.negative.toPlainText().strip()))
         self._fill_styles()
         self.style_box.setCurrentText(name)
+
+    def delete_style(self, name: str) -> None:
+        """Forget a saved style (a built-in one comes back on the next start)."""
+        if name:
+            self.styles.delete(name)
+            self._fill_styles()
 
     def _save_style_dialog(self) -> None:
         name, ok = QInputDialog.getText(self, self.tr("Save style"), self.tr(
