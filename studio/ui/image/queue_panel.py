@@ -58,21 +58,47 @@ class QueuePanel(QWidget):
         self.set_jobs([], None)
 
     def set_jobs(self, jobs: list[tuple[int, str]], running: int | None) -> None:
-        """(job id, label) in run order; `running` is the id of the job running now."""
-        selected = self.selected_job()
-        self.list.clear()
-        for job_id, label in jobs:
-            prefix = "▶ " if job_id == running else "⏳ "
-            item = QListWidgetItem(prefix + label)
-            item.setData(ID_ROLE, job_id)
-            self.list.addItem(item)
-            if job_id == selected:
-                self.list.setCurrentItem(item)
+        """(job id, label) in run order; `running` is the id of the job running now.
+
+        Called on every queue change: jobs appended or removed in order only touch those rows,
+        so queueing or cancelling 1,000 jobs stays linear instead of rebuilding the list each time.
+        """
+        ids = [job_id for job_id, _ in jobs]
+        old = getattr(self, "_ids", [])
+        if ids[:len(old)] == old:  # appended (or unchanged)
+            for job_id, label in jobs[len(old):]:
+                self.list.addItem(self._item(job_id, label, running))
+        elif len(ids) < len(old) and ids == [i for i in old if i in set(ids)]:  # removed, order kept
+            if not ids:
+                self.list.clear()
+            keep = set(ids)
+            for row in range(len(old) - 1, -1, -1):
+                if old[row] not in keep:
+                    self.list.takeItem(row)
+        else:  # reordered: rebuild
+            selected = self.selected_job()
+            self.list.clear()
+            for job_id, label in jobs:
+                item = self._item(job_id, label, running)
+                self.list.addItem(item)
+                if job_id == selected:
+                    self.list.setCurrentItem(item)
+        self._ids = ids
+        self._labels = dict(jobs)
+        for row in {ids.index(j) for j in (getattr(self, "_running", None), running) if j in ids}:
+            self.list.item(row).setText(("▶ " if ids[row] == running else "⏳ ") + self._labels[ids[row]])
+        self._running = running
         self.stop_btn.setEnabled(running is not None)
         if running is None:
             self.progress.setRange(0, 1)
             self.progress.setValue(0)
             self.rate.setText("")
+
+    @staticmethod
+    def _item(job_id: int, label: str, running: int | None) -> QListWidgetItem:
+        item = QListWidgetItem(("▶ " if job_id == running else "⏳ ") + label)
+        item.setData(ID_ROLE, job_id)
+        return item
 
     def selected_job(self) -> int | None:
         item = self.list.currentItem()
