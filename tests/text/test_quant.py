@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from studio.engines.text.model import TextModel
+from studio.jobs import SamplerParams
 from studio.models.gguf_quant import dequantize, quantize
 
 
@@ -67,3 +68,37 @@ def test_quantized_logits_follow_fp32(tiny_llama, cpu_sessions, precision, tol):
     assert np.abs(a - b).max() < tol
     assert (a.argmax(-1) == b.argmax(-1)).mean() >= (0.9 if precision == "int8" else 0.6)
     assert np.corrcoef(a.ravel(), b.ravel())[0, 1] > (0.999 if precision == "int8" else 0.9)
+
+
+def test_fp16_graph_follows_fp32(tiny_llama, cpu_sessions, tmp_path):
+    import shutil
+
+    folder = tmp_path / "m"
+    shutil.copytree(tiny_llama[1], folder)
+    ref = TextModel.load(folder, "fp32", cpu_sessions)
+    half = TextModel.load(folder, "fp16", cpu_sessions)  # built on demand from source.gguf
+    assert half._io.kv_dtype == np.float16
+    ids = ref.prepare("The quick brown fox jumps over the lazy dog")[0]
+    a, b = ref.logits(ids), half.logits(ids)
+    assert np.abs(a - b).max() < 0.1 and (a.argmax(-1) == b.argmax(-1)).mean() >= 0.95
+
+
+@pytest.mark.gpu
+def test_fp16_on_cuda_matches_cpu(tiny_llama, tmp_path):
+    import shutil
+
+    from studio.engines.runtime import SessionFactory, probe_cuda
+
+    if not probe_cuda()[0]:
+        pytest.skip("no usable CUDA GPU")
+    folder = tmp_path / "m"
+    shutil.copytree(tiny_llama[1], folder)
+    gpu = SessionFactory(device="gpu")
+    model = TextModel.load(folder, "fp16", gpu)
+    assert gpu.on_gpu and "CUDAExecutionProvider" in model.session.get_providers()
+    ref = TextModel.load(folder, "fp32", SessionFactory(device="cpu"))
+    ids = ref.prepare("The quick brown fox jumps over the lazy dog")[0]
+    a, b = ref.logits(ids), model.logits(ids)
+    assert np.abs(a - b).max() < 0.1 and (a.argmax(-1) == b.argmax(-1)).mean() >= 0.95
+    out = model.generate("Hello", SamplerParams(greedy=True, max_new_tokens=8))
+    assert out.finish_reason in ("length", "stop") and len(out.tokens) <= 8
