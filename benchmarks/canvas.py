@@ -132,6 +132,10 @@ def layer_op_times(size: int) -> dict:
         out[name] = (time.perf_counter() - t0) * 1e3
 
     timed("add a generated layer", lambda: model.apply(AddLayer("gen", noise)))
+    view.fit()
+    timed("full repaint, fit zoom", lambda: None)
+    view.actual_size()
+    timed("full repaint, 100 %", lambda: None)
     top = model.doc.layers[-1].id
     timed("hide it", lambda: model.apply(SetLayerProps(top, visible=False)))
     timed("show it", lambda: model.apply(SetLayerProps(top, visible=True)))

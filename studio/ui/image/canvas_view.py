@@ -328,8 +328,18 @@ class CanvasView(QWidget):
         elif self.tool == Tool.LASSO:
             self._lasso = [(c.x(), c.y())]
 
+    def _cursor_rect(self, pos: QPointF | None) -> QRect:
+        if pos is None:
+            return QRect()
+        r = self.brush_size * self.zoom / 2 + 3
+        return QRectF(pos.x() - r, pos.y() - r, 2 * r, 2 * r).toAlignedRect()
+
     def mouseMoveEvent(self, event) -> None:
         pos = event.position()
+        if self.tool in (Tool.BRUSH, Tool.ERASER, Tool.MASK, Tool.MASK_ERASER):
+            # repaint only where the brush outline was and is (a full repaint of a scaled
+            # 4096² canvas on every mouse move would cost more than the painting itself)
+            self.update(self._cursor_rect(self._mouse).united(self._cursor_rect(pos)))
         self._mouse = pos
         c = self.to_canvas(pos)
         self.cursor_moved.emit(int(math.floor(c.x())), int(math.floor(c.y())))
@@ -347,8 +357,6 @@ class CanvasView(QWidget):
         elif self._lasso:
             self._lasso.append((c.x(), c.y()))
             self.update()
-        elif self.tool in (Tool.BRUSH, Tool.ERASER, Tool.MASK, Tool.MASK_ERASER):
-            self.update()  # brush outline follows the mouse
 
     def mouseReleaseEvent(self, event) -> None:
         if self._pan_from is not None:
@@ -419,8 +427,8 @@ class CanvasView(QWidget):
             self.model.push(edit)
 
     def leaveEvent(self, event) -> None:
+        self.update(self._cursor_rect(self._mouse))
         self._mouse = None
-        self.update()
 
     def wheelEvent(self, event) -> None:
         steps = event.angleDelta().y() / 120

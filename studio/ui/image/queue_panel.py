@@ -65,13 +65,13 @@ class QueuePanel(QWidget):
         """
         ids = [job_id for job_id, _ in jobs]
         old = getattr(self, "_ids", [])
+        keep = set(ids)
         if ids[:len(old)] == old:  # appended (or unchanged)
             for job_id, label in jobs[len(old):]:
                 self.list.addItem(self._item(job_id, label, running))
-        elif len(ids) < len(old) and ids == [i for i in old if i in set(ids)]:  # removed, order kept
-            if not ids:
-                self.list.clear()
-            keep = set(ids)
+        elif not ids:
+            self.list.clear()
+        elif len(ids) < len(old) and ids == [i for i in old if i in keep]:  # removed, order kept
             for row in range(len(old) - 1, -1, -1):
                 if old[row] not in keep:
                     self.list.takeItem(row)
