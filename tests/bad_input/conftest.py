@@ -4,15 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-import ctypes
-
-# PySide6 6.12: every SignalInstance.disconnect() drops a reference to True or False (pytest-qt's
-# waitSignal disconnects on exit), and the interpreter aborts at exit with "bool_dealloc" once the
-# missing references add up. References that are never given back keep both alive to the end.
-for _b in (True, False):
-    for _ in range(50_000):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(_b))
-
 from tests.bad_input import models
 
 

@@ -49,7 +49,7 @@ def xvfb():
 
 
 @pytest.fixture(scope="module")
-def models_home(request):
+def models_home(request, tmp_path_factory):
     """A data folder whose models/ holds the default text model (installed once, then cached)."""
     from studio.models import registry
 
@@ -58,7 +58,8 @@ def models_home(request):
     linked = os.environ.get("STUDIO_E2E_MODELS")
     if linked:
         return Path(linked)
-    cache = Path(request.config.cache.mkdir("studio-e2e-models"))
+    cache_plugin = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
+    cache = Path(cache_plugin.mkdir("studio-e2e-models")) if cache_plugin else tmp_path_factory.mktemp("e2e-models")
     env = {**os.environ, "STUDIO_HOME": str(cache), "PYTHONPATH": str(paths.REPO_ROOT)}
     env.pop("STUDIO_DATA_DIR", None)
     proc = subprocess.run([sys.executable, "-m", "studio", "models", "pull", registry.DEFAULT_TEXT_MODEL],
