@@ -213,3 +213,25 @@ def test_img2img_from_canvas_and_reproduce(qtbot, workspace, worker, tiny_model)
     assert result.seeds == (31,)
     assert ws.prompt_panel.prompt.toPlainText() == "a blue dog"
     assert ws.model.doc.layers[-1].rgba.shape == (64, 64, 4)
+
+
+@pytest.mark.slow
+def test_generate_and_inpaint_with_the_built_in_model(qtbot, workspace, worker):
+    from studio import paths
+
+    if not (paths.builtin_models_dir() / "studio-emoji" / "manifest.json").exists():
+        pytest.skip("the built-in studio-emoji model is not in this checkout")
+    ws = workspace
+    ws.prompt_panel.apply_request(ImageRequest(prompt="a smiling cat face", model_id="studio-emoji",
+                                               seed=1))
+    _, result = run_job(qtbot, worker.finished_job, ws.generate, timeout=120000)
+    doc = ws.model.doc
+    h, w = result.images[0].shape[:2]
+    assert (doc.width, doc.height) == (w, h)  # the blank canvas took the model's size
+    ws.tool_actions[Tool.MASK].trigger()
+    ws.size_box.setValue(max(4, w // 4))
+    drag(ws.view, [(w * 0.4, h * 0.5), (w * 0.6, h * 0.5)])
+    _, result = run_job(qtbot, worker.finished_job, ws.inpaint, timeout=120000)
+    top = ws.model.doc.layers[-1]
+    assert top.name.startswith("inpaint") and top.rgba[..., 3].max() == 255
+    assert len(ws.model.doc.layers) == 3
