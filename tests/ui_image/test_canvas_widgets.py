@@ -97,6 +97,14 @@ def test_layer_opacity_delete_and_merge(workspace, qtbot):
     panel.opacity.sliderReleased.emit()
     assert doc.active.opacity == 0.5
     assert abs(int(doc.flatten()[10, 10, 0]) - 128) <= 1
+    panel.opacity.setValue(40)  # keyboard/wheel changes apply at once
+    assert doc.active.opacity == 0.4
+    ws.undo_action.trigger()
+    assert doc.active.opacity == 0.5
+    qtbot.mouseClick(panel.dup_btn, Qt.MouseButton.LeftButton)
+    assert layer_names(ws) == ["Background", "black", "black copy"]
+    assert np.array_equal(doc.layers[2].rgba, doc.layers[1].rgba) and doc.layers[2].rgba is not doc.layers[1].rgba
+    ws.undo_action.trigger()
     qtbot.mouseClick(panel.merge_btn, Qt.MouseButton.LeftButton)
     assert layer_names(ws) == ["Background"]
     assert abs(int(doc.layers[0].rgba[10, 10, 0]) - 128) <= 1

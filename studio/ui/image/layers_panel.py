@@ -55,6 +55,7 @@ class LayersPanel(QWidget):
         self.opacity.setRange(0, 100)
         self.opacity.setToolTip(self.tr("Layer opacity"))
         self.opacity.sliderReleased.connect(self._opacity_done)
+        self.opacity.valueChanged.connect(self._opacity_changed)
         self.opacity_label = QLabel(self)
 
         self.add_btn = self._button(self.tr("+"), self.tr("Add a layer"), self.add_layer)
@@ -63,9 +64,10 @@ class LayersPanel(QWidget):
         self.down_btn = self._button(self.tr("▼"), self.tr("Move the layer down"), lambda: self.move(-1))
         self.merge_btn = self._button(self.tr("Merge"), self.tr("Merge the layer into the one below"),
                                       self.merge_down)
+        self.dup_btn = self._button(self.tr("⧉"), self.tr("Duplicate the layer"), self.duplicate_layer)
 
         buttons = QHBoxLayout()
-        for b in (self.add_btn, self.del_btn, self.up_btn, self.down_btn, self.merge_btn):
+        for b in (self.add_btn, self.dup_btn, self.del_btn, self.up_btn, self.down_btn, self.merge_btn):
             buttons.addWidget(b)
         buttons.addStretch(1)
         op_row = QHBoxLayout()
@@ -152,6 +154,11 @@ class LayersPanel(QWidget):
         elif name != layer.name:
             self.model.apply(SetLayerProps(lid, name=name))
 
+    def _opacity_changed(self, value: int) -> None:
+        self.opacity_label.setText(f"{value} %")
+        if not self._updating and not self.opacity.isSliderDown():
+            self._opacity_done()  # keyboard, wheel or a click on the groove: one undo step each
+
     def _opacity_done(self) -> None:
         layer = self.model.doc.active
         if layer is not None:
@@ -161,6 +168,12 @@ class LayersPanel(QWidget):
     def add_layer(self) -> None:
         n = len(self.model.doc.layers) + 1
         self.model.apply(AddLayer(self.tr("Layer {0}").format(n)))
+
+    def duplicate_layer(self) -> None:
+        layer = self.model.doc.active
+        if layer is not None:
+            self.model.apply(AddLayer(self.tr("{0} copy").format(layer.name), layer.rgba.copy(),
+                                      layer.x, layer.y))
 
     def delete_layer(self) -> None:
         layer = self.model.doc.active

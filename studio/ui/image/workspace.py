@@ -228,6 +228,7 @@ class ImageWorkspace(CanvasActions, QWidget):
         self.scale_action = self._action(tr("&Scale layer or selection…"), self.scale_dialog)
         self.add_layer_action = self._action(tr("New &layer"), self.layers_panel.add_layer, "Ctrl+Shift+N")
         self.merge_action = self._action(tr("&Merge down"), self.layers_panel.merge_down, "Ctrl+E")
+        self.dup_action = self._action(tr("D&uplicate layer"), self.layers_panel.duplicate_layer, "Ctrl+J")
         self.clear_mask_action = self._action(tr("Clear mask"), lambda: self.model.apply(SetMask(None, "Clear mask")))
         self.mask_sel_action = self._action(tr("Mask from selection"), self.mask_from_selection)
 
@@ -297,8 +298,8 @@ class ImageWorkspace(CanvasActions, QWidget):
                            self.deselect_action, self.crop_action, self.resize_action,
                            self.scale_action])
         canvas.addSeparator()
-        canvas.addActions([self.add_layer_action, self.merge_action, self.fit_action,
-                           self.actual_action])
+        canvas.addActions([self.add_layer_action, self.dup_action, self.merge_action,
+                           self.fit_action, self.actual_action])
         tools = canvas.addMenu(self.tr("&Tools"))
         tools.addActions(list(self.tool_actions.values()))
         tools.addSeparator()
