@@ -252,8 +252,10 @@ def test_save_and_reopen_ora_keeps_layers(workspace, tmp_path, qtbot, worker):
     ws.model.apply(Transform(doc.layers[1].id, dx=-7, dy=5))
     ws.model.doc.mask[10:20, 10:20] = 255
     path = tmp_path / "doc.ora"
-    ws.save_document(str(path))
-    assert not ws.has_unsaved()
+    ws.save_document(str(path))  # compressed on a background thread
+    ws.wait_save()
+    qtbot.waitUntil(lambda: not ws.has_unsaved())  # marked clean when the thread reports back
+    assert ws.model.path == str(path)
 
     from studio.ui.image.workspace import ImageWorkspace
     from studio.settings import Settings
@@ -268,6 +270,18 @@ def test_save_and_reopen_ora_keeps_layers(workspace, tmp_path, qtbot, worker):
         assert np.array_equal(a.rgba, b.rgba)
     assert np.array_equal(d2.mask, doc.mask)
     assert other.layers_panel.list.count() == 2
+
+    # editing while a save runs: the file has the snapshot, the document stays "unsaved"
+    ws.save_document(str(path))
+    ws.layers_panel.add_layer()
+    ws.wait_save()
+    qtbot.wait(50)
+    assert ws.has_unsaved()
+    # a failed save says so and keeps the document
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    ws.save_document(str(blocker / "doc.ora"), wait=True)
+    assert ws.message_bar.isVisibleTo(ws) and "not saved" in ws.message_bar.text.text()
 
 
 def test_autosave_and_restore(workspace, qtbot, worker, studio_home):

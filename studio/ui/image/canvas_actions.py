@@ -6,6 +6,7 @@ and ``status_message``.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -51,10 +52,40 @@ class CanvasActions:
         self.model.replace(doc, path)
         self._update_title()
 
-    def save_document(self, path: str) -> None:
-        docfiles.save_ora(self.model.doc, path)
+    def save_document(self, path: str, wait: bool = False) -> None:
+        """Save as .ora. The pixels are snapshotted here and compressed on a background thread,
+        so a big document never freezes the window; `wait=True` saves before returning."""
+        self.wait_save()
+        snapshot, index = self.model.doc.copy(), self.model.undo_stack.index()
+
+        def work() -> None:  # save thread (or the caller's, with wait): no Qt objects touched
+            try:
+                docfiles.save_ora(snapshot, path)
+                self._saved.emit(path, "", index)
+            except Exception as exc:  # noqa: BLE001 - shown to the user, the document is intact
+                self._saved.emit(path, str(exc), index)
+
+        if wait:
+            work()
+            return
+        self._save_thread = threading.Thread(target=work, name="image-save", daemon=True)
+        self._save_thread.start()
+        self.status_message.emit(self.tr("Saving {0}…").format(Path(path).name))
+
+    def wait_save(self) -> None:
+        thread = getattr(self, "_save_thread", None)
+        if thread is not None:
+            thread.join()
+            self._save_thread = None
+
+    def _on_saved(self, path: str, error: str, index: int) -> None:
+        """Main thread: the save thread finished."""
+        if error:
+            self.message_bar.show_message(self.tr("{0} was not saved: {1}").format(Path(path).name, error))
+            return
         self.model.path = path
-        self.model.undo_stack.setClean()
+        if self.model.undo_stack.index() == index:  # nothing changed while it was being written
+            self.model.undo_stack.setClean()
         docfiles.clear_autosave()
         self.status_message.emit(self.tr("Saved {0}").format(Path(path).name))
 

@@ -50,6 +50,7 @@ class ImageWorkspace(CanvasActions, QWidget):
     """
 
     status_message = Signal(str)
+    _saved = Signal(str, str, int)  # path, error ("" = saved), undo index it was taken at
 
     def __init__(self, worker, settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +59,8 @@ class ImageWorkspace(CanvasActions, QWidget):
         self.jobs: dict[int, Job] = {}
         self._running: int | None = None
         self._autosave_thread: threading.Thread | None = None
+        self._save_thread: threading.Thread | None = None
+        self._saved.connect(self._on_saved)
 
         self.model = DocumentModel(parent=self)
         self.view = CanvasView(self.model, self)
@@ -554,6 +557,7 @@ class ImageWorkspace(CanvasActions, QWidget):
     def shutdown(self) -> None:
         for job_id in list(self.jobs):
             self.worker.cancel(job_id)
+        self.wait_save()
         try:
             self.autosave(wait=True)
         except Exception as exc:  # noqa: BLE001 - closing must go on
