@@ -158,12 +158,18 @@ class Document:
         xs = np.flatnonzero(self.mask.any(axis=0))
         return Rect(int(xs[0]), int(ys[0]), int(xs[-1]) + 1, int(ys[-1]) + 1)
 
-    def copy(self) -> "Document":
-        """A deep copy (pixels included): a snapshot another thread can encode while editing goes on."""
-        layers = [Layer(l.name, l.rgba.copy(), l.x, l.y, l.opacity, l.visible, l.id) for l in self.layers]
+    def copy(self, pixels: bool = True) -> "Document":
+        """A snapshot another thread can encode while editing goes on.
+
+        With `pixels=False` the layer arrays are shared, not copied: no memory is doubled, and
+        the arrays stay valid (edits that replace an array leave the old one to the snapshot),
+        but a stroke made during the encoding may show in it half-done.
+        """
+        take = (lambda a: a.copy()) if pixels else (lambda a: a)
+        layers = [Layer(l.name, take(l.rgba), l.x, l.y, l.opacity, l.visible, l.id) for l in self.layers]
         doc = Document(self.width, self.height, layers)
         doc.active_id = self.active_id
-        doc.mask = self.mask.copy()
+        doc.mask = take(self.mask)
         doc.selection = None if self.selection is None else self.selection.copy()
         return doc
 

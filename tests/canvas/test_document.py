@@ -290,3 +290,12 @@ def test_opaque_layer_hides_what_is_below_it():
     assert doc.flatten()[2, 2].tolist() == [255, 0, 0]
     top.opacity = 0.5
     assert doc.flatten()[0, 0].tolist() == [132, 5, 5]  # (255 + 9) / 2, 9 / 2 rounded half up
+
+
+def test_copy_with_and_without_pixels(mem):
+    doc = Document(16, 16)
+    deep, shallow = doc.copy(), doc.copy(pixels=False)
+    StrokeOp(doc.layers[0].id, Brush(size=6), ((8, 8),)).apply(doc, mem)
+    assert deep.layers[0].rgba.max() == 0  # a real snapshot
+    assert shallow.layers[0].rgba is doc.layers[0].rgba  # shares the pixels
+    assert deep.layers[0].id == doc.layers[0].id and deep.width == 16

@@ -36,6 +36,7 @@ from studio.ui.image.queue_panel import QueuePanel
 log = logging.getLogger(__name__)
 
 OUTPAINT_PIXELS = 128
+AUTOSAVE_COPY_LIMIT = 256 << 20  # above this many layer bytes, autosave shares the arrays
 
 
 @dataclass
@@ -524,7 +525,11 @@ class ImageWorkspace(CanvasActions, QWidget):
         if busy and not wait:
             return  # the previous autosave is still writing; the next tick catches up
         self.wait_autosave()
-        snapshot = self.model.doc.copy()
+        doc = self.model.doc
+        # a crash-recovery copy may show a stroke made during the write half-done; for big
+        # documents that beats doubling their memory every minute
+        big = sum(l.rgba.nbytes for l in doc.layers) > AUTOSAVE_COPY_LIMIT
+        snapshot = doc.copy(pixels=not big)
         if wait:
             docfiles.write_autosave(snapshot)
             return
