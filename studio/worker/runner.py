@@ -5,8 +5,10 @@ Shared by the worker thread and the headless CLI, so both run the exact same cod
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import logging
+import re
 import traceback
 
 from studio.jobs import (Cancelled, ImageRequest, IterateRequest, JobContext, JobFailed, Result,
@@ -15,8 +17,30 @@ from studio.jobs import (Cancelled, ImageRequest, IterateRequest, JobContext, Jo
 log = logging.getLogger(__name__)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_TEXT_FIELDS = ("prompt", "negative_prompt", "memory")
+
+
+def clean_text(request, ctx: JobContext):
+    """Replace lone surrogates (undecodable bytes from a terminal or a file) with U+FFFD.
+
+    Tokenizers and SQLite refuse them; done once here so every engine and the history get
+    valid Unicode, and the user is told rather than shown an encoding error.
+    """
+    changes = {}
+    for name in _TEXT_FIELDS:
+        value = getattr(request, name, None)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            changes[name] = _SURROGATE.sub("\ufffd", value)
+    if not changes:
+        return request
+    ctx.notice("Some characters in the prompt could not be read and were replaced with \ufffd.")
+    return dataclasses.replace(request, **changes, job_id=request.job_id)
+
+
 def run_request(request, ctx: JobContext) -> Result:
     """Run one request on the engine for its kind. Worker thread (or CLI) only."""
+    request = clean_text(request, ctx)
     try:
         return _dispatch(request, ctx)
     except ModuleNotFoundError as exc:
