@@ -32,6 +32,7 @@ class SpillFile:
     def write(self, data: np.ndarray) -> tuple[int, int]:
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix="studio-undo-")
+            self._closer = weakref.finalize(self, self._file.close)  # closed with the pool
         size = data.nbytes
         offset = self._alloc(size)
         self._file.seek(offset)
@@ -75,7 +76,7 @@ class SpillFile:
 
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
+            self._closer()
             self._file = None
 
 
