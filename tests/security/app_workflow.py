@@ -73,7 +73,7 @@ def main(models_dir: Path, out: Path) -> dict:
     wait(2)
     window.image_ws.export_flattened(str(out / "canvas.png"))
     window.writing_ws.export(".md", "encode_markdown", out / "draft.md")
-    window.image_ws.save_document(str(out / "canvas.ora"))
+    window.image_ws.save_document(str(out / "canvas.ora"), wait=True)
     window.image_ws.open_document(str(out / "canvas.ora"))
     store.page()
     window.autosave()
