@@ -21,7 +21,7 @@ import time
 from collections import deque
 from typing import Any, Callable
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QThread, QTimer, Signal
 
 from studio.engines.runtime import SessionFactory
 from studio.jobs import (CancelToken, Cancelled, JobCancelled, JobContext, JobStarted, Notice,
@@ -29,6 +29,7 @@ from studio.jobs import (CancelToken, Cancelled, JobCancelled, JobContext, JobSt
 from studio.worker.runner import describe_failure, kind_of, run_with_fallback
 
 PROGRESS_INTERVAL = 1 / 30  # at most ~30 progress signals a second keeps the UI smooth
+CANCEL_BATCH = 50  # JobCancelled signals per event-loop turn when many jobs are cancelled at once
 
 
 class Worker(QThread):
@@ -92,9 +93,17 @@ class Worker(QThread):
             self._queue.clear()
             if self._current:
                 self._current[1].cancel()
-        for job_id in dropped:
-            self.cancelled.emit(JobCancelled(job_id))
+        self._emit_cancelled(dropped)
         self._emit_queue()
+
+    def _emit_cancelled(self, job_ids: list[int]) -> None:
+        """JobCancelled for each id, CANCEL_BATCH per event-loop turn: every workspace reacts to
+        each one, and 1,000 of them in one turn froze the window for a third of a second."""
+        for job_id in job_ids[:CANCEL_BATCH]:
+            self.cancelled.emit(JobCancelled(job_id))
+        if len(job_ids) > CANCEL_BATCH:
+            rest = job_ids[CANCEL_BATCH:]
+            QTimer.singleShot(0, self, lambda: self._emit_cancelled(rest))
 
     def move(self, job_id: int, delta: int) -> None:
         """Move a queued job up (delta < 0) or down the queue. Main thread only."""
