@@ -32,12 +32,7 @@ def quantize(w: np.ndarray, bits: int = 4, block: int = 32) -> NBitsWeight:
     wp[:, :k] = w
     blocks = wp.reshape(n, nb, block)
     qmax = (1 << bits) - 1
-    lo = blocks.min(axis=2)
-    hi = blocks.max(axis=2)
-    scale = (hi - lo) / qmax
-    scale[scale == 0] = 1.0  # a constant block: any scale works, zp carries the value
-    zp = np.clip(np.rint(-lo / scale), 0, qmax)
-    q = np.clip(np.rint(blocks / scale[..., None]) + zp[..., None], 0, qmax).astype(np.uint8)
+    q, scale, zp = _fit(blocks, qmax, _SHRINK if bits == 4 else (1.0,))
     zp8 = zp.astype(np.uint8)
     if bits == 4:
         packed = (q[..., 0::2] | (q[..., 1::2] << 4)).astype(np.uint8)
@@ -48,6 +43,38 @@ def quantize(w: np.ndarray, bits: int = 4, block: int = 32) -> NBitsWeight:
         packed, zps = q, zp8
     return NBitsWeight(np.ascontiguousarray(packed), scale.astype(np.float32).reshape(-1),
                        np.ascontiguousarray(zps).reshape(-1), n, k, bits, block)
+
+
+# Candidate range shrink factors tried per block at 4 bits (clipping a few outliers often lowers
+# the error of the rest); each candidate's scale is then refit by least squares.
+_SHRINK = (1.0, 0.96, 0.92, 0.88, 0.84, 0.8)
+
+
+def _fit(blocks: np.ndarray, qmax: int, shrink: tuple[float, ...]):
+    """Per block (q, scale, integer zero point) minimising the squared error over candidates."""
+    lo = blocks.min(axis=2)
+    hi = blocks.max(axis=2)
+    best = None
+    for f in shrink:
+        scale = (hi - lo) * f / qmax
+        scale[scale == 0] = 1.0  # a constant block: any scale works, zp carries the value
+        zp = np.clip(np.rint(-lo * f / scale), 0, qmax)
+        q = np.clip(np.rint(blocks / scale[..., None]) + zp[..., None], 0, qmax)
+        c = q - zp[..., None]
+        denom = (c * c).sum(axis=2)
+        refit = np.where(denom > 0, (blocks * c).sum(axis=2) / np.maximum(denom, 1e-30), scale)
+        refit = np.where(refit > 0, refit, scale)
+        err = ((c * refit[..., None] - blocks) ** 2).sum(axis=2)
+        if best is None:
+            best = [q, refit, zp, err]
+            continue
+        better = err < best[3]
+        best[0] = np.where(better[..., None], q, best[0])
+        best[1] = np.where(better, refit, best[1])
+        best[2] = np.where(better, zp, best[2])
+        best[3] = np.where(better, err, best[3])
+    q, scale, zp, _ = best
+    return q.astype(np.uint8), scale, zp
 
 
 def dequantize(qw: NBitsWeight) -> np.ndarray:

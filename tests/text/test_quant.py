@@ -9,7 +9,7 @@ import pytest
 
 from studio.engines.text.model import TextModel
 from studio.jobs import SamplerParams
-from studio.models.gguf_quant import dequantize, quantize
+from studio.models.gguf_quant import _fit, dequantize, quantize
 
 
 @pytest.mark.parametrize("bits", [4, 8])
@@ -18,8 +18,14 @@ def test_block_quantization_round_trip(bits):
     q = quantize(w, bits, 32)
     back = dequantize(q)
     step = (w.max() - w.min()) / ((1 << bits) - 1)
-    assert back.shape == w.shape and np.abs(back - w).max() <= step
-    assert np.abs(back - w).mean() < step / 3
+    assert back.shape == w.shape and np.abs(back - w).mean() < step / 3
+    if bits == 8:
+        assert np.abs(back - w).max() <= step
+    else:  # the fit may clip outliers, but only where that lowers the block's total error
+        blocks = np.pad(w, ((0, 0), (0, 16))).reshape(24, 3, 32)
+        qn, sn, zn = _fit(blocks, 15, (1.0,))
+        plain = ((qn - zn[..., None]) * sn[..., None]).reshape(24, 96)[:, :80]
+        assert ((back - w) ** 2).sum() <= ((plain - w) ** 2).sum() + 1e-6
 
 
 @pytest.mark.parametrize("bits,precision", [(4, "int4"), (8, "int8")])
@@ -41,7 +47,10 @@ def test_matmulnbits_graph_equals_fp32_graph_on_the_same_quantized_weights(tiny_
 
     def requantized(name: str) -> np.ndarray:
         w = original(name)
-        return dequantize(quantize(w, bits, gguf_graph.BLOCK)) if w.ndim == 2 else w  # embedding too
+        if w.ndim != 2:
+            return w
+        head = name in ("token_embd.weight", "output.weight")  # the table and LM head stay 8-bit
+        return dequantize(quantize(w, 8 if head else bits, gguf_graph.BLOCK))
 
     cfg = dataclasses.replace(src.config, tied_embeddings=False)  # an explicit (quantized) LM head
     gguf_graph.save_model(gguf_graph.build_decoder(cfg, original, precision), tmp_path / "q.onnx")
