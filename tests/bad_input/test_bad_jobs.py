@@ -210,5 +210,10 @@ def test_prompt_with_undecodable_bytes(qtbot, worker, text_model, image_model, k
     prompt = b"caf\xe9 \xff".decode("utf-8", "surrogateescape")
     req = (TextRequest(prompt, model_id=text_model, sampler=SamplerParams(max_new_tokens=2)) if kind == "text"
            else ImageRequest(prompt, model_id=image_model))
-    kind_, ev = run_job(qtbot, worker, req)
-    assert kind_ == "ok" or "Something went wrong" not in ev.message
+    notices = []
+    worker.notice.connect(lambda n: notices.append(n.message))
+    kind_, result = run_job(qtbot, worker, req)
+    assert kind_ == "ok", result
+    assert result.request.prompt == "caf\ufffd \ufffd"
+    assert notices and "replaced" in notices[0]
+    assert_clear(notices[0])
