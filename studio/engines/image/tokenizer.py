@@ -57,7 +57,13 @@ class PromptTokenizer:
             if pad_id is None:
                 pad_id = self._tok.padding["pad_id"] if self._tok.padding else 0
         elif (folder / "vocab.json").is_file() and (folder / "merges.txt").is_file():
-            self._tok, pad_id = self._clip(folder, cfg)
+            try:
+                self._tok, pad_id = self._clip(folder, cfg)
+            except UserError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a vocab.json that is not a token → id object, etc.
+                raise UserError(f"The model's tokenizer (vocab.json + merges.txt) cannot be read: "
+                                f"{str(exc).splitlines()[0][:200]}") from None
         else:
             raise UserError(f"The model's tokenizer folder ({folder}) has neither tokenizer.json nor "
                             "vocab.json + merges.txt.")
