@@ -129,8 +129,6 @@ def test_unet_with_wrong_input_names(qtbot, worker, image_model):
     assert "Something went wrong" not in message
 
 
-@pytest.mark.xfail(strict=True, reason="image tokenizer: a vocab.json that is not an object gives "
-                   "TypeError 'failed to extract enum PyVocab' → 'Something went wrong: …'")
 def test_image_tokenizer_vocab_damaged(qtbot, worker, image_model):
     mid = _install_damaged(image_model, "bad-vocab", lambda d: (d / "tokenizer" / "vocab.json").write_text("[1, 2]"))
     message = expect_failure(qtbot, worker, ImageRequest("a cat", model_id=mid, seed=1), "tokenizer")
