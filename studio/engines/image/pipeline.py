@@ -121,8 +121,15 @@ class ImagePipeline:
         if fast:
             if self.folder.fast is None:
                 raise UserError(f"{self.folder.name} has no fast mode.")
-            return self._session(self.folder.fast.unet)
-        return self._session("unet/model.onnx")
+            return self._checked_unet(self._session(self.folder.fast.unet))
+        return self._checked_unet(self._session("unet/model.onnx"))
+
+    def _checked_unet(self, unet: _Session) -> _Session:
+        missing = [n for n in ("sample", "timestep", "encoder_hidden_states") if n not in unet.inputs]
+        if missing:
+            raise UserError(f"The UNet of {self.folder.name} lacks the input(s) {', '.join(missing)} (it has "
+                            f"{', '.join(unet.inputs) or 'none'}): it is not a Stable Diffusion UNet export.")
+        return unet
 
     def unet_in_channels(self, unet: _Session) -> int:
         dim = unet.shape("sample")
