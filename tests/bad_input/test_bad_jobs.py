@@ -120,8 +120,6 @@ def test_damaged_image_model(qtbot, worker, image_model, case):
     expect_failure(qtbot, worker, ImageRequest("a cat", model_id=mid, seed=1), words, then=good)
 
 
-@pytest.mark.xfail(strict=True, reason="image engine: a UNet with other input names fails with "
-                   "KeyError 'sample' → 'Something went wrong: 'sample'' instead of naming the inputs")
 def test_unet_with_wrong_input_names(qtbot, worker, image_model):
     mid = _install_damaged(image_model, "renamed-unet", lambda d: models.unet_graph(
         d / "unet" / "model.onnx", input_names=("x", "t", "context")))
