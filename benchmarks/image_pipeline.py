@@ -46,15 +46,13 @@ def median_time(fn, reps: int, warmup: int = 1) -> float:
 
 
 def ort_session(path: Path, threads: int, gpu: bool):
+    """A session configured exactly as the app's SessionFactory configures it (no spinning)."""
     import onnxruntime as ort
 
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = threads
-    so.inter_op_num_threads = 1
-    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    so.log_severity_level = 3
-    providers = [("CUDAExecutionProvider", {"cudnn_conv_algo_search": "HEURISTIC"})] if gpu else []
-    return ort.InferenceSession(str(path), so, providers=providers + ["CPUExecutionProvider"])
+    from studio.engines.runtime import SessionFactory
+
+    factory = SessionFactory(device="gpu" if gpu else "cpu", threads=threads)
+    return ort.InferenceSession(str(path), factory.options(), providers=factory.providers())
 
 
 def unet_feeds(in_c: int, side: int, seq: int, hidden: int, dtype=np.float32) -> dict:
@@ -64,9 +62,8 @@ def unet_feeds(in_c: int, side: int, seq: int, hidden: int, dtype=np.float32) ->
             "encoder_hidden_states": rng.standard_normal((2, seq, hidden)).astype(dtype)}
 
 
-def bench_unet(unet, onnx_path: Path, side: int, seq: int, hidden: int, reps: int, threads: int,
-               gpu: bool) -> tuple[float, float]:
-    """(diffusers s/step, ORT s/step) for one CFG UNet evaluation (batch 2)."""
+def bench_torch_unet(unet, side: int, seq: int, hidden: int, reps: int, gpu: bool) -> float:
+    """diffusers s/step for one CFG UNet evaluation (batch 2)."""
     import torch
 
     feeds = unet_feeds(unet.config.in_channels, side, seq, hidden)
@@ -81,14 +78,18 @@ def bench_unet(unet, onnx_path: Path, side: int, seq: int, hidden: int, reps: in
             tm(*args, return_dict=False)
         if gpu:
             torch.cuda.synchronize()
-    t_torch = median_time(torch_step, reps)
-    tm.to("cpu")
-    gc.collect()
+    return median_time(torch_step, reps)
+
+
+def bench_ort_unet(onnx_path: Path, in_c: int, side: int, seq: int, hidden: int, reps: int, threads: int,
+                   gpu: bool) -> float:
+    """ORT s/step for the same evaluation, with the app's session options."""
+    feeds = unet_feeds(in_c, side, seq, hidden)
     sess = ort_session(onnx_path, threads, gpu)
-    t_ort = median_time(lambda: sess.run(None, feeds), reps)
+    t = median_time(lambda: sess.run(None, feeds), reps)
     del sess
     gc.collect()
-    return t_torch, t_ort
+    return t
 
 
 def tiny(args) -> None:
@@ -107,8 +108,10 @@ def tiny(args) -> None:
         export_components(load_components(root / "diffusers"), root / "onnx")
     txt, _ = load_reference(root / "diffusers")
     txt.scheduler = EulerDiscreteScheduler.from_config(txt.scheduler.config)
-    t_torch, t_ort = bench_unet(txt.unet, root / "onnx" / "unet" / "model.onnx", 8, 77, 32,
-                                args.reps * 10, args.threads, False)
+    txt.set_progress_bar_config(disable=True)
+    t_torch = bench_torch_unet(txt.unet, 8, 77, 32, args.reps * 10, False)
+    t_ort = bench_ort_unet(root / "onnx" / "unet" / "model.onnx", 4, 8, 77, 32, args.reps * 10,
+                           args.threads, False)
     print(f"tiny UNet step (64×64, batch 2): diffusers {t_torch * 1e3:.2f} ms, ORT {t_ort * 1e3:.2f} ms, "
           f"ratio {t_torch / t_ort:.2f}×")
     steps = 20
@@ -129,7 +132,13 @@ def tiny(args) -> None:
     print(f"tiny image ({steps} Euler steps + decode): diffusers {img_torch:.3f} s, ORT {img_ort:.3f} s, "
           f"ratio {img_torch / img_ort:.2f}×")
     print(f"tiny image with a preview every step: {img_prev:.3f} s "
-          f"({(img_prev / img_ort - 1) * 100:+.1f}% vs no previews)")
+          f"({(img_prev / img_ort - 1) * 100:+.1f}% vs no previews; "
+          f"{(img_prev - img_ort) / steps * 1e3:.2f} ms per preview)")
+    from studio.engines.image.preview import latent_preview
+
+    lat = np.random.default_rng(0).standard_normal((4, 64, 64)).astype(np.float32)
+    t_prev = median_time(lambda: latent_preview(lat, load_folder(root / "onnx").latent_rgb_factors), 20)
+    print(f"preview projection of a 512×512 image's latent: {t_prev * 1e3:.2f} ms")
 
 
 def full(args) -> None:
@@ -148,10 +157,23 @@ def full(args) -> None:
                 "encoder_hidden_states": {0: "batch", 1: "sequence"}}
         _export(wrapper, (torch.randn(2, 4, 9, 9), torch.tensor([999.0, 999.0]), torch.randn(2, 77, 768)),
                 path, ["sample", "timestep", "encoder_hidden_states"], ["out_sample"], axes)
-    t_torch, t_ort = bench_unet(unet, path, 64, 77, 768, args.steps, args.threads, args.gpu)
+    t_torch = bench_torch_unet(unet, 64, 77, 768, args.steps, args.gpu)
+    del unet  # free its 3.4 GB before ORT loads its own copy
+    gc.collect()
     kind = "fp16 CUDA" if args.gpu else f"fp32 CPU, {args.threads} threads"
+    t_ort = bench_ort_unet(path, 4, 64, 77, 768, args.steps, args.threads, args.gpu)
     print(f"SD 1.5 UNet step (512×512, batch 2, {kind}): diffusers {t_torch:.2f} s, ORT {t_ort:.2f} s, "
-          f"ratio {t_torch / t_ort:.2f}×")
+          f"ratio {t_torch / t_ort:.2f}×", flush=True)
+    if args.fused:
+        fused = BENCH_DIR / ("sd15-unet-fp16" if args.gpu else "sd15-unet-opt") / "model.onnx"
+        if not fused.is_file():
+            from studio.models.diffusers_export import optimise_file
+
+            print("applying ONNX Runtime's fusions once ...", flush=True)
+            optimise_file(path, fused, "unet", fp16=args.gpu)
+        t_fused = bench_ort_unet(fused, 4, 64, 77, 768, args.steps, args.threads, args.gpu)
+        print(f"SD 1.5 UNet step, ORT with attention fusions: ORT {t_fused:.2f} s, "
+              f"ratio {t_torch / t_fused:.2f}× vs diffusers", flush=True)
 
 
 def main() -> None:
@@ -162,6 +184,7 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--steps", type=int, default=2, help="timed full-size UNet steps (median)")
     ap.add_argument("--gpu", action="store_true")
+    ap.add_argument("--fused", action="store_true", help="also time the UNet after ORT's fusions")
     args = ap.parse_args()
     import torch
 

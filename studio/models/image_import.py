@@ -134,8 +134,13 @@ def export_in_child(src: Path, out: Path, progress: ProgressFn, extra: list[str]
         raise UserError(f"The model could not be converted to ONNX: {last[:300]}")
 
 
-def import_image_model(path: Path, progress: ProgressFn | None = None, *, fp16: bool = False) -> Path:
-    """Install an image model from `path`; returns its folder under ``paths.models_dir()``."""
+def import_image_model(path: Path, progress: ProgressFn | None = None, *, fp16: bool = False,
+                       optimize: bool = True) -> Path:
+    """Install an image model from `path`; returns its folder under ``paths.models_dir()``.
+
+    Conversions apply ONNX Runtime's fusions by default (CPU- and CUDA-safe; ~2× faster UNet on
+    CPU); `fp16` makes a CUDA-only fp16 model.
+    """
     progress = progress or (lambda *_: None)
     path = Path(path).expanduser()
     if not path.exists():
@@ -157,7 +162,8 @@ def import_image_model(path: Path, progress: ProgressFn | None = None, *, fp16: 
             raise UserError(f"{path.name} is not a Stable Diffusion 1.x checkpoint (no UNet weights); "
                             "LoRAs and other partial files cannot be imported as models.")
         elif _is_diffusers(path) or (path.is_file() and path.suffix.lower() in (".safetensors",) + PICKLE_SUFFIXES):
-            export_in_child(path, tmp, progress, ["--fp16"] if fp16 else [])
+            export_in_child(path, tmp, progress,
+                            (["--fp16"] if fp16 else []) + ([] if optimize else ["--no-optimize"]))
         else:
             raise UserError(f"{path.name} is not an image model Studio can import (expected an ONNX "
                             "Stable Diffusion folder, a diffusers folder or an SD 1.x .safetensors file).")

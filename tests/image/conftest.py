@@ -45,3 +45,29 @@ def installed_tiny(tiny_sd, studio_home) -> str:
         "source": "tests", "sha256": {}, "native_size": [64, 64], "default_steps": 4,
         "default_guidance": 5.0, "default_scheduler": "euler", "text_max_length": 77}), encoding="utf-8")
     return "tiny-sd"
+
+
+@pytest.fixture(autouse=True)
+def _torch_one_thread():
+    """The reference diffusers runs use one torch thread: on a shared 2-core box, two spinning
+    OpenMP threads collapse (seconds per tiny UNet step); one thread gives the same numbers."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
+def tiny_sd_optimized(shared_cache, tiny_sd) -> Path:
+    """The tiny ONNX folder after ONNX Runtime's transformer fusions (CPU-safe set) on the UNet,
+    the part they speed up (import runs them on every part)."""
+    from studio.models.diffusers_export import optimise_file
+
+    dest = shared_cache / "tiny-sd-optimized"
+    shutil.copytree(tiny_sd[1], dest)
+    optimise_file(dest / "unet" / "model.onnx", dest / "unet" / "model.onnx", "unet", fp16=False)
+    return dest

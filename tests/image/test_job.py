@@ -134,3 +134,14 @@ def test_fast_mode_without_a_fast_unet_is_a_user_error(installed_tiny):
 def test_unknown_model_and_text_model_are_user_errors(installed_tiny):
     with pytest.raises(UserError, match="Unknown model"):
         run_image_job(ImageRequest("cat", model_id="nope"), make_ctx()[0])
+
+
+def test_the_engine_never_imports_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, studio.engines.image.job, studio.engines.image.outpaint, "
+            "studio.models.image_import; print([m for m in ('torch', 'diffusers', 'transformers') "
+            "if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

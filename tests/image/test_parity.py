@@ -10,6 +10,7 @@ from studio.engines.image.pipeline import GenerateParams, Hooks, ImagePipeline
 from studio.engines.runtime import SessionFactory
 
 torch = pytest.importorskip("torch")
+from tiny_sd import SCHEDULER  # noqa: E402
 
 PROMPT = "a photo of the smiling cat"
 NEG = "blue dog"
@@ -32,14 +33,14 @@ def test_prompt_tokens_match_transformers(tiny_sd):
         assert toks.truncated[0] == (text == long)
 
 
-@pytest.mark.parametrize("scheduler", ["euler", "dpmpp_2m", "ddim"])
+@pytest.mark.parametrize("scheduler", ["euler", "dpmpp_2m_karras"])
 def test_txt2img_matches_diffusers(tiny_sd, scheduler):
     from tiny_sd import load_reference
     from test_schedulers import reference
 
     diff, onnx_dir = tiny_sd
     txt, _ = load_reference(diff)
-    txt.scheduler = reference(scheduler, dict(txt.scheduler.config))
+    txt.scheduler = reference(scheduler, SCHEDULER)  # (the cached pipeline is shared: reset it)
     noise = np.random.default_rng(7).standard_normal((2, 4, 8, 8)).astype(np.float32)
     want = txt(PROMPT, negative_prompt=NEG, height=64, width=64, num_inference_steps=5,
                guidance_scale=6.0, num_images_per_prompt=2, latents=torch.from_numpy(noise.copy()),
@@ -94,3 +95,37 @@ def test_inpaint_matches_diffusers(tiny_sd, tiny_inpaint_sd, nine_channel):
         PROMPT, "", 64, 64, steps=6, guidance=5.0, scheduler="euler", seeds=[0], strength=1.0,
         init_image=init, mask=mask, noise=noise), Hooks())
     np.testing.assert_allclose(got[0], want[0], atol=1e-3)
+
+
+def test_optimised_export_matches_diffusers(tiny_sd, tiny_sd_optimized):
+    import onnx
+
+    from tiny_sd import load_reference
+
+    ops = {n.op_type for n in onnx.load(str(tiny_sd_optimized / "unet" / "model.onnx")).graph.node}
+    assert {"Attention", "MultiHeadAttention"} & ops  # the fusions really happened
+    txt, _ = load_reference(tiny_sd[0])
+    from test_schedulers import reference
+
+    txt.scheduler = reference("euler", SCHEDULER)
+    noise = np.random.default_rng(4).standard_normal((1, 4, 8, 8)).astype(np.float32)
+    want = txt(PROMPT, height=64, width=64, num_inference_steps=4, guidance_scale=6.0,
+               latents=torch.from_numpy(noise.copy()), output_type="np").images
+    got, _ = ours(tiny_sd_optimized).generate(GenerateParams(
+        PROMPT, "", 64, 64, steps=4, guidance=6.0, scheduler="euler", noise=noise), Hooks())
+    np.testing.assert_allclose(got[0], want[0], atol=1e-3)
+
+
+def test_fp16_export_stays_close(tiny_sd, shared_cache):
+    import shutil
+
+    from studio.models.diffusers_export import optimise_folder
+
+    dest = shared_cache / "tiny-sd-fp16"
+    shutil.copytree(tiny_sd[1], dest)
+    optimise_folder(dest, fp16=True, optimize=False)
+    noise = np.random.default_rng(4).standard_normal((1, 4, 8, 8)).astype(np.float32)
+    params = GenerateParams(PROMPT, "", 64, 64, steps=4, guidance=6.0, scheduler="euler", noise=noise)
+    full, _ = ours(tiny_sd[1]).generate(params, Hooks())
+    half, _ = ours(dest).generate(params, Hooks())
+    assert np.abs(half[0] - full[0]).max() < 1e-2

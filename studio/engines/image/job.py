@@ -90,8 +90,10 @@ def build_params(req: ImageRequest, folder: ImageModelFolder) -> tuple[GenerateP
     if req.fast:
         if folder.fast is None:
             raise UserError(f"{folder.name} has no fast mode; turn fast mode off for this model.")
-        steps, scheduler, guidance = folder.fast.steps, folder.fast.scheduler, folder.fast.guidance
-        steps = req.steps or steps
+        # The distilled UNet's own settings, unless the request names its own.
+        steps = req.steps or folder.fast.steps
+        scheduler = req.scheduler or folder.fast.scheduler
+        guidance = req.guidance if req.guidance >= 0 else folder.fast.guidance
     else:
         steps = req.steps or folder.default_steps
         scheduler = req.scheduler or folder.default_scheduler
@@ -123,7 +125,10 @@ def run_image_job(req: ImageRequest, ctx: JobContext) -> ImageResult:
     for msg in notices:
         ctx.notice(msg)
 
+    done = [0]
+
     def on_step(step: int, total: int, rate: float, preview: np.ndarray | None) -> None:
+        done[0] = step
         ctx.cancel.check()
         ctx.progress(step, total, rate=rate, preview=preview)
 
@@ -140,7 +145,7 @@ def run_image_job(req: ImageRequest, ctx: JobContext) -> ImageResult:
             ctx.notice(msg)
             notices.append(msg)
     secs = time.perf_counter() - t0
-    steps_run = params.steps
+    steps_run = done[0]
     return ImageResult(
         job_id=req.job_id, request=req, images=tuple(to_uint8(im) for im in images),
         seeds=tuple(params.seeds),

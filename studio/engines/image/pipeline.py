@@ -226,7 +226,9 @@ class ImagePipeline:
         elif inpaint_unet:  # an inpainting UNet used for txt2img/img2img: regenerate everything
             mask_lat = np.ones((b, 1, h, w), np.float32)
             masked_lat = np.zeros((b, c, h, w), np.float32)
-        if image_latents is not None and (start > 0 or p.strength < 1.0):
+        if image_latents is not None and (p.mask is None or p.strength < 1.0):
+            # img2img (any strength) and partial inpaint start from the noised image; full-strength
+            # inpaint starts from pure noise, as diffusers does.
             latents = sched.add_noise(image_latents, noise, start)
         else:
             latents = noise * np.float32(sched.init_noise_sigma)
