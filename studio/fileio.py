@@ -41,14 +41,15 @@ def _remove_stale_temps(path: Path) -> None:
     """Delete temp files that a killed writer of `path` left behind (its pid no longer runs)."""
     for tmp in path.parent.glob(f".{glob.escape(path.name)}.*-*.tmp"):
         pid = tmp.name[len(path.name) + 2:].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             try:
                 tmp.unlink()
             except OSError:
                 pass
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process may still be running (True when unsure: never delete a live writer's file)."""
     if pid == os.getpid() or os.name == "nt":  # Windows: os.kill(pid, 0) would send CTRL_C_EVENT
         return True
     try:

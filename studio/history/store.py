@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from studio import paths
-from studio.fileio import atomic_write_bytes
+from studio.fileio import atomic_write_bytes, pid_alive
 from studio.history.records import HistoryRecord, HistoryRow, Query, png_array
 from studio.history.schema import SCHEMA_VERSION, fts_insert_rows, fts_query, migrate
 
@@ -75,18 +75,6 @@ def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
         return (code & 0xFF) in _CORRUPT_CODES
     text = str(exc).lower()
     return "not a database" in text or "malformed" in text
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists but not ours
-    return True
 
 
 class HistoryStore:
@@ -179,7 +167,7 @@ class HistoryStore:
         except sqlite3.OperationalError:
             return  # a newer schema without this table
         for rel, pid in rows:
-            if _pid_alive(pid):
+            if pid_alive(pid):
                 continue  # another live process (the CLI) is mid-write
             keep = db.execute("SELECT 1 FROM records WHERE image_path = ?", (rel,)).fetchone()
             target = self.root / rel
