@@ -1,4 +1,4 @@
-"""The Settings dialog: device, threads, default models, data folder."""
+"""The Settings dialog: device, threads, default models, data folder, language."""
 
 from __future__ import annotations
 
@@ -47,6 +47,20 @@ class SettingsDialog(QDialog):
         note.setWordWrap(True)
         form.addRow("", note)
 
+        self.language = QComboBox()
+        # Each language is named in itself, so it can be found whatever the current UI language.
+        for value, label in (("", self.tr("System")), ("en", "English"), ("zh_CN", "简体中文")):
+            self.language.addItem(label, value)
+        index = self.language.findData(settings.language)
+        if index < 0:  # a language set by hand in settings.json that is not in the list: keep it
+            self.language.addItem(settings.language, settings.language)
+            index = self.language.count() - 1
+        self.language.setCurrentIndex(index)
+        form.addRow(self.tr("Language"), self.language)
+        lang_note = QLabel(self.tr("A new language applies after Studio restarts."))
+        lang_note.setWordWrap(True)
+        form.addRow("", lang_note)
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -75,5 +89,6 @@ class SettingsDialog(QDialog):
         s.text_model = self.text_model.currentData()
         s.image_model = self.image_model.currentData()
         s.data_dir = self.data_dir.text().strip()
+        s.language = self.language.currentData()
         s.save()
         return s
