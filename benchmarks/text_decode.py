@@ -107,7 +107,7 @@ def run_llama_cpp(args, ids: list[int]) -> list[dict]:
     from llama_cpp import Llama
 
     llm = Llama(model_path=args.gguf, n_threads=args.threads, n_threads_batch=args.threads,
-                n_ctx=max(512, len(ids) + args.new + 8), n_batch=512, verbose=False)
+                n_ctx=max(512, len(ids) + args.new + 8), n_batch=512, logits_all=True, verbose=False)
     reps = []
     for _ in range(args.reps + 1):  # the first rep warms up
         llm.reset()
@@ -273,8 +273,10 @@ def main() -> None:
             r = measure(engine, args, ids, spin)
             if r:
                 results.append(r)
-                print(f"  {r['engine']:<20} decode reps {r['all_decode']}  load {r['load'][0]:.2f}→{r['load'][1]:.2f}",
-                      file=sys.stderr)
+                print(f"  {r['engine']:<20} prompt {r['prompt_tps']:.0f} tok/s, decode {r['decode_tps']:.1f} tok/s "
+                      f"(reps {r['all_decode']}), TTFT {r['ttft'] * 1000:.0f} ms, RSS {r['rss_mb']:.0f} MB, "
+                      f"CPU {r['cpu_ms']:.1f} ms/tok, load {r['load'][0]:.2f}→{r['load'][1]:.2f}",
+                      file=sys.stderr, flush=True)
     ref = next((r for r in results if r["engine"] == "llama.cpp"), None)
     print(f"\n{'engine':<20} {'prompt tok/s':>12} {'decode tok/s':>12} {'TTFT ms':>8} {'peak RSS MB':>11}"
           f" {'decode ×llama':>13} {'prompt ×llama':>13} {'TTFT ×llama':>11} {'CPU ms/tok':>10} {'load':>11}")

@@ -15,6 +15,14 @@ The KV cache of the last request stays in the model: a new request that starts w
 tokens (retry, alternatives, continuing the draft) only processes the tokens after the shared
 prefix, and an identical prompt reuses its final logits without running the model at all.
 Worker thread only: a model and its sessions live on the thread that created them.
+
+Why our own loop and not onnxruntime-genai's: on the very same int4 graph (a genai_config.json
+maps the Optimum names), benchmarks/text_decode.py measured our loop at 30.6 tok/s decode and
+19.6 CPU-ms per token against genai's 15.6 tok/s and 29.2 CPU-ms (2 threads, shared machine),
+and genai has no per-token top-k log-probabilities with our sampler chain (min-p, typical-p,
+presence/frequency penalties, logit bias, stop sequences held back while streaming) nor prefix
+reuse of the KV cache across requests. The per-token Python cost is small next to the kernels
+(KV cache kept as OrtValues, never copied to numpy).
 """
 
 from __future__ import annotations
@@ -34,8 +42,9 @@ from studio.jobs import CancelToken, SamplerParams, TokenInfo, UserError
 PREFILL_CHUNK = 256  # prompt tokens per run: bounds attention memory and lets cancel act
 CPU_ORDER = ("int4", "int8", "fp32", "fp16")
 GPU_ORDER = ("fp16", "fp32", "int4", "int8")
-# Spinning intra-op threads speed up each decode step a little on an idle machine but steal the
-# UI's core on a busy one (FIELD-NOTES); measured in benchmarks/text_decode.py. Off by default.
+# ONNX Runtime thread spinning for text sessions: off. benchmarks/text_decode.py --spin both on
+# the shared 2-core box (load ~5–10): int4 decode 31 tok/s without spinning, 11 tok/s with it,
+# and a desktop app must leave a core to its own UI thread.
 SPIN = False
 
 OnToken = Callable[[int, TokenInfo], None]
@@ -290,6 +299,7 @@ class _DecoderIO:
         self.out_names = ["logits", *self.present_names]
         self.has_mask = "attention_mask" in ins
         self.has_positions = "position_ids" in ins
+        self.has_branch = "use_cache_branch" in ins  # older Optimum "merged" decoders
         first = ins[self.past_names[0]]
         self.kv_dtype = np.float16 if "float16" in first.type else np.float32
         cfg = manifest.get("config") or _hf_config(folder)
@@ -325,6 +335,8 @@ class _DecoderIO:
         if self.has_positions:
             feeds["position_ids"] = OrtValue.ortvalue_from_numpy(
                 np.arange(start, start + s, dtype=np.int64)[None])
+        if self.has_branch:
+            feeds["use_cache_branch"] = OrtValue.ortvalue_from_numpy(np.array([start > 0]))
         feeds.update(zip(self.past_names, past))
         res = self.session.run_with_ort_values(self.out_names, feeds, run_options)
         logits = res[0].numpy()[0]
