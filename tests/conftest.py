@@ -23,3 +23,8 @@ def studio_home(tmp_path, monkeypatch):
 def shared_cache(tmp_path_factory):
     """A per-session folder for expensive artefacts shared between tests (tiny exported models)."""
     return tmp_path_factory.mktemp("shared-cache")
+
+
+# Waiting with qtbot.waitSignal on a high-rate cross-thread signal (worker.progress/token) can
+# crash pytest after the test: signals already queued reach the finished blocker. Tests wait on
+# those with a list filled by a lambda and qtbot.waitUntil instead.

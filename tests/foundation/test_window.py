@@ -48,9 +48,11 @@ def test_closing_mid_job_stops_the_worker(qtbot, tmp_path):
     window = make_window(qtbot)
     window.show()
     path, _ = matmul_tanh(tmp_path / "m.onnx", n=256)
-    with qtbot.waitSignal(window.worker.progress, timeout=15000):
-        for _ in range(3):
-            window.worker.submit(IterateRequest(str(path), np.ones((1, 256), np.float32), steps=10**8))
+    steps = []
+    window.worker.progress.connect(lambda p: steps.append(p.step))
+    for _ in range(3):
+        window.worker.submit(IterateRequest(str(path), np.ones((1, 256), np.float32), steps=10**8))
+    qtbot.waitUntil(lambda: bool(steps), timeout=15000)
     assert window.close()
     assert window.worker.isFinished()
 

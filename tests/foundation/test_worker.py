@@ -28,7 +28,7 @@ def test_real_job_emits_progress_and_result(qtbot, worker, graph):
     path, w = graph
     x0 = np.random.default_rng(1).standard_normal((1, 64)).astype(np.float32)
     progress = []
-    worker.progress.connect(progress.append)
+    worker.progress.connect(lambda p: progress.append(p))
     with qtbot.waitSignal(worker.finished_job, timeout=10000) as blocker:
         job = worker.submit(IterateRequest(str(path), x0, steps=20))
     result = blocker.args[0]
@@ -43,8 +43,10 @@ def test_cancel_takes_effect_mid_job(qtbot, worker, tmp_path):
     path, _ = matmul_tanh(tmp_path / "big.onnx", n=256)
     x0 = np.ones((1, 256), np.float32)
     req = IterateRequest(str(path), x0, steps=10_000_000)
-    with qtbot.waitSignal(worker.progress, timeout=10000):
-        worker.submit(req)
+    steps = []
+    worker.progress.connect(lambda p: steps.append(p.step))
+    worker.submit(req)
+    qtbot.waitUntil(lambda: bool(steps), timeout=10000)
     with qtbot.waitSignal(worker.cancelled, timeout=2000) as blocker:
         worker.cancel(req.job_id)
     assert blocker.args[0] == JobCancelled(req.job_id)
@@ -94,8 +96,10 @@ def test_shutdown_mid_job_is_clean(qtbot, tmp_path):
     path, _ = matmul_tanh(tmp_path / "s.onnx", n=256)
     w = Worker(SessionFactory(device="cpu", threads=1))
     w.start()
-    with qtbot.waitSignal(w.progress, timeout=10000):
-        w.submit(IterateRequest(str(path), np.ones((1, 256), np.float32), steps=10_000_000))
+    steps = []
+    w.progress.connect(lambda p: steps.append(p.step))
+    w.submit(IterateRequest(str(path), np.ones((1, 256), np.float32), steps=10_000_000))
+    qtbot.waitUntil(lambda: bool(steps), timeout=10000)
     for _ in range(5):
         w.submit(IterateRequest(str(path), np.ones((1, 256), np.float32), steps=10_000_000))
     assert w.shutdown(1500), "the worker must stop within the close budget"

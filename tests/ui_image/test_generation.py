@@ -110,8 +110,10 @@ def test_escape_stops_the_running_job(qtbot, workspace, worker, tiny_model):
     ws = workspace
     setup_panel(ws, tiny_model, steps=500)
     ws.new_canvas(64, 64)
-    with qtbot.waitSignal(worker.progress, timeout=60000):
-        job = ws.generate()
+    steps = []
+    worker.progress.connect(lambda p: steps.append(p.step))
+    job = ws.generate()
+    qtbot.waitUntil(lambda: bool(steps), timeout=60000)
     assert ws.queue_panel.stop_btn.isEnabled()
     ws.activateWindow()
     ws.view.setFocus()
