@@ -24,6 +24,9 @@ class DeviceReport:
     provider: str  # CUDA or CPU provider name that will be asked for first
     label: str  # for the status bar: "CPU, 2 threads" / "CUDA (NVIDIA H100)"
     reason: str = ""  # why we are not on the preferred device, "" if we are
+    threads: int = 0  # CPU threads (the UI builds a translated label from these parts)
+    gpu: str = ""  # GPU name when on CUDA
+    why: str = ""  # the bare cause inside `reason`
 
 
 def default_threads() -> int:
@@ -123,11 +126,12 @@ class SessionFactory:
     def _decide(self) -> DeviceReport:
         cpu_label = f"CPU, {self.threads} thread{'s' if self.threads != 1 else ''}"
         if self.device == "cpu":
-            return DeviceReport(CPU, cpu_label)
+            return DeviceReport(CPU, cpu_label, threads=self.threads)
         ok, why = self._cuda_probe()
         if ok:
-            return DeviceReport(CUDA, f"CUDA ({_gpu_name()})")
-        return DeviceReport(CPU, cpu_label, f"GPU not used: {why}")
+            gpu = _gpu_name()
+            return DeviceReport(CUDA, f"CUDA ({gpu})", gpu=gpu)
+        return DeviceReport(CPU, cpu_label, f"GPU not used: {why}", threads=self.threads, why=why)
 
     @property
     def on_gpu(self) -> bool:
@@ -136,7 +140,7 @@ class SessionFactory:
     def force_cpu(self, reason: str) -> None:
         """Fall back to CPU for every later session (after a CUDA failure at run time)."""
         self.device = "cpu"
-        self._report = DeviceReport(CPU, f"CPU, {self.threads} threads", reason)
+        self._report = DeviceReport(CPU, f"CPU, {self.threads} threads", reason, threads=self.threads)
         self.clear()
         self.on_fallback(reason)
 

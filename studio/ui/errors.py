@@ -12,13 +12,9 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 log = logging.getLogger(__name__)
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("errors", text)
-
-
 def show_error(parent: QWidget | None, message: str, details: str = "", title: str = "") -> QMessageBox:
     """A non-blocking error box (the event loop keeps running)."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title or tr("Studio"), message,
+    box = QMessageBox(QMessageBox.Icon.Warning, title or QCoreApplication.translate("errors", "Studio"), message,
                       QMessageBox.StandardButton.Ok, parent)
     if details:
         box.setDetailedText(details)
@@ -34,8 +30,9 @@ def install_excepthook(parent_getter) -> None:
         details = "".join(traceback.format_exception(exc_type, exc, tb))
         log.error("unhandled exception in the UI:\n%s", details)
         sys.stderr.write(details)
-        message = tr("Something unexpected went wrong: {0}. Your work is safe; you can keep "
-                     "working.").format(str(exc) or exc_type.__name__)
+        message = QCoreApplication.translate(
+            "errors", "Something unexpected went wrong: {0}. Your work is safe; you can keep "
+                      "working.").format(str(exc) or exc_type.__name__)
         QTimer.singleShot(0, lambda: show_error(parent_getter(), message, details))
 
     sys.excepthook = hook

@@ -20,10 +20,6 @@ CACHE = 3000  # decoded thumbnails kept
 THUMB_PX = 128  # shown size; decoded thumbnails are scaled to it once, not at every paint
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("HistoryListModel", text)
-
-
 class HistoryListModel(QAbstractListModel):
     RowRole = Qt.ItemDataRole.UserRole + 1  # the HistoryRow
     IdRole = Qt.ItemDataRole.UserRole + 2
@@ -123,7 +119,9 @@ class HistoryListModel(QAbstractListModel):
     def _tooltip(self, r: HistoryRow) -> str:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created))
         prompt = r.prompt if len(r.prompt) < 300 else r.prompt[:300] + "…"
-        lines = [prompt, f"{_tr('Model')}: {r.model_id}", f"{_tr('Seed')}: {r.seed}", when]
+        model_label = QCoreApplication.translate("HistoryListModel", "Model")
+        seed_label = QCoreApplication.translate("HistoryListModel", "Seed")
+        lines = [prompt, f"{model_label}: {r.model_id}", f"{seed_label}: {r.seed}", when]
         if r.width and r.height:
             lines.insert(2, f"{r.width}×{r.height}")
         return "\n".join(lines)

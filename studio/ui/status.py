@@ -27,10 +27,19 @@ class StudioStatusBar(QStatusBar):
         self._last_speed_at = 0.0
 
     def set_device(self, report: DeviceReport) -> None:
-        self.device.setText(report.label)
-        self.device.setToolTip(report.reason or self.tr("Running on the preferred device."))
-        if report.reason:
-            self.showMessage(report.reason, 15000)
+        if report.gpu:
+            label = self.tr("CUDA ({0})").format(report.gpu)
+        elif report.threads == 1:
+            label = self.tr("CPU, 1 thread")
+        elif report.threads:
+            label = self.tr("CPU, {0} threads").format(report.threads)
+        else:
+            label = report.label
+        reason = self.tr("GPU not used: {0}").format(report.why) if report.why else report.reason
+        self.device.setText(label)
+        self.device.setToolTip(reason or self.tr("Running on the preferred device."))
+        if reason:
+            self.showMessage(reason, 15000)
 
     def set_model(self, name: str) -> None:
         self.model.setText(self.tr("Model: {0}").format(name) if name else "")

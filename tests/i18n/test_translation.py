@@ -3,7 +3,7 @@
 The window is built with the same QTranslator.load() call as studio.app._install_translations.
 If a test here fails after you added or changed a UI string: run
 
-    pyside6-lupdate $(grep -rl "tr(" studio --include=*.py) -ts assets/i18n/studio_zh_CN.ts
+    pyside6-lupdate $(grep -rlE "tr\(|translate\(" studio --include=*.py) -ts assets/i18n/studio_zh_CN.ts
 
 translate the new <translation type="unfinished"> entries, then
 

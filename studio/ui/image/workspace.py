@@ -163,18 +163,17 @@ class ImageWorkspace(CanvasActions, QWidget):
             self.message_bar.show_message(str(exc))
 
     def _build_actions(self) -> None:
-        tr = self.tr
         # tools
         self.tool_group = QActionGroup(self)
         self.tool_actions: dict[Tool, QAction] = {}
         for tool, text, short, key in (
-                (Tool.BRUSH, tr("Brush"), tr("Brush"), "B"), (Tool.ERASER, tr("Eraser"), tr("Eraser"), "E"),
-                (Tool.MASK, tr("Mask brush"), tr("Mask"), "M"),
-                (Tool.MASK_ERASER, tr("Mask eraser"), tr("Unmask"), "Shift+M"),
-                (Tool.FILL, tr("Fill"), tr("Fill"), "G"),
-                (Tool.RECT_SELECT, tr("Rectangle select"), tr("Rectangle"), "R"),
-                (Tool.LASSO, tr("Lasso select"), tr("Lasso"), "L"), (Tool.MOVE, tr("Move"), tr("Move"), "V"),
-                (Tool.PAN, tr("Pan"), tr("Pan"), "H")):
+                (Tool.BRUSH, self.tr("Brush"), self.tr("Brush"), "B"), (Tool.ERASER, self.tr("Eraser"), self.tr("Eraser"), "E"),
+                (Tool.MASK, self.tr("Mask brush"), self.tr("Mask"), "M"),
+                (Tool.MASK_ERASER, self.tr("Mask eraser"), self.tr("Unmask"), "Shift+M"),
+                (Tool.FILL, self.tr("Fill"), self.tr("Fill"), "G"),
+                (Tool.RECT_SELECT, self.tr("Rectangle select"), self.tr("Rectangle"), "R"),
+                (Tool.LASSO, self.tr("Lasso select"), self.tr("Lasso"), "L"), (Tool.MOVE, self.tr("Move"), self.tr("Move"), "V"),
+                (Tool.PAN, self.tr("Pan"), self.tr("Pan"), "H")):
             a = self._action(text, lambda t=tool: self.view.set_tool(t), key)
             a.setIconText(short)
             a.setToolTip(f"{text} ({key})")
@@ -186,73 +185,73 @@ class ImageWorkspace(CanvasActions, QWidget):
         self.size_box = QSpinBox(self)
         self.size_box.setRange(1, 1000)
         self.size_box.setValue(int(self.view.brush_size))
-        self.size_box.setToolTip(tr("Brush size (px)"))
+        self.size_box.setToolTip(self.tr("Brush size (px)"))
         self.size_box.valueChanged.connect(lambda v: setattr(self.view, "brush_size", float(v)))
         self.hardness_box = QDoubleSpinBox(self)
         self.hardness_box.setRange(0, 1)
         self.hardness_box.setSingleStep(0.1)
         self.hardness_box.setValue(self.view.brush_hardness)
-        self.hardness_box.setToolTip(tr("Brush hardness"))
+        self.hardness_box.setToolTip(self.tr("Brush hardness"))
         self.hardness_box.valueChanged.connect(lambda v: setattr(self.view, "brush_hardness", float(v)))
         self.color_btn = QToolButton(self)
-        self.color_btn.setToolTip(tr("Brush colour"))
+        self.color_btn.setToolTip(self.tr("Brush colour"))
         self.color_btn.clicked.connect(self.choose_color)
         self._show_color()
-        self.brush_bar.addWidget(QLabel(tr(" Size "), self))
+        self.brush_bar.addWidget(QLabel(self.tr(" Size "), self))
         self.brush_bar.addWidget(self.size_box)
-        self.brush_bar.addWidget(QLabel(tr(" Hardness "), self))
+        self.brush_bar.addWidget(QLabel(self.tr(" Hardness "), self))
         self.brush_bar.addWidget(self.hardness_box)
         self.brush_bar.addWidget(self.color_btn)
         self.brush_bar.addSeparator()
 
         # view, edit, canvas
-        self.bigger_action = self._action(tr("Bigger brush"), lambda: self.size_box.setValue(
+        self.bigger_action = self._action(self.tr("Bigger brush"), lambda: self.size_box.setValue(
             round(self.size_box.value() * 1.25) + 1), "]")
-        self.smaller_action = self._action(tr("Smaller brush"), lambda: self.size_box.setValue(
+        self.smaller_action = self._action(self.tr("Smaller brush"), lambda: self.size_box.setValue(
             max(1, round(self.size_box.value() / 1.25))), "[")
-        self.fit_action = self._action(tr("Fit to window"), self.view.fit, "Ctrl+0")
-        self.actual_action = self._action(tr("Actual pixels (100 %)"), self.view.actual_size, "Ctrl+Alt+0")
-        self.fit_action.setIconText(tr("Fit"))
-        self.actual_action.setIconText(tr("100 %"))
+        self.fit_action = self._action(self.tr("Fit to window"), self.view.fit, "Ctrl+0")
+        self.actual_action = self._action(self.tr("Actual pixels (100 %)"), self.view.actual_size, "Ctrl+Alt+0")
+        self.fit_action.setIconText(self.tr("Fit"))
+        self.actual_action.setIconText(self.tr("100 %"))
         self.brush_bar.addAction(self.fit_action)
         self.brush_bar.addAction(self.actual_action)
-        self.undo_action = self.model.undo_stack.createUndoAction(self, tr("&Undo"))
+        self.undo_action = self.model.undo_stack.createUndoAction(self, self.tr("&Undo"))
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.model.undo_stack.createRedoAction(self, tr("&Redo"))
+        self.redo_action = self.model.undo_stack.createRedoAction(self, self.tr("&Redo"))
         self.redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
         for a in (self.undo_action, self.redo_action):
             a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(a)
-        self.copy_action = self._action(tr("&Copy image"), self.copy_image, QKeySequence.StandardKey.Copy)
-        self.paste_action = self._action(tr("&Paste as layer"), self.paste_image, QKeySequence.StandardKey.Paste)
-        self.select_all_action = self._action(tr("Select &all"), self.select_all, QKeySequence.StandardKey.SelectAll)
-        self.deselect_action = self._action(tr("&Deselect"), lambda: self.model.apply(Select(None)), "Ctrl+Shift+A")
-        self.crop_action = self._action(tr("&Crop to selection"), self.crop_to_selection)
-        self.resize_action = self._action(tr("Canvas &size…"), self.resize_canvas_dialog)
-        self.scale_action = self._action(tr("&Scale layer or selection…"), self.scale_dialog)
-        self.add_layer_action = self._action(tr("New &layer"), self.layers_panel.add_layer, "Ctrl+Shift+N")
-        self.merge_action = self._action(tr("&Merge down"), self.layers_panel.merge_down, "Ctrl+E")
-        self.dup_action = self._action(tr("D&uplicate layer"), self.layers_panel.duplicate_layer, "Ctrl+J")
-        self.clear_mask_action = self._action(tr("Clear mask"), lambda: self.model.apply(SetMask(None, "Clear mask")))
-        self.mask_sel_action = self._action(tr("Mask from selection"), self.mask_from_selection)
+        self.copy_action = self._action(self.tr("&Copy image"), self.copy_image, QKeySequence.StandardKey.Copy)
+        self.paste_action = self._action(self.tr("&Paste as layer"), self.paste_image, QKeySequence.StandardKey.Paste)
+        self.select_all_action = self._action(self.tr("Select &all"), self.select_all, QKeySequence.StandardKey.SelectAll)
+        self.deselect_action = self._action(self.tr("&Deselect"), lambda: self.model.apply(Select(None)), "Ctrl+Shift+A")
+        self.crop_action = self._action(self.tr("&Crop to selection"), self.crop_to_selection)
+        self.resize_action = self._action(self.tr("Canvas &size…"), self.resize_canvas_dialog)
+        self.scale_action = self._action(self.tr("&Scale layer or selection…"), self.scale_dialog)
+        self.add_layer_action = self._action(self.tr("New &layer"), self.layers_panel.add_layer, "Ctrl+Shift+N")
+        self.merge_action = self._action(self.tr("&Merge down"), self.layers_panel.merge_down, "Ctrl+E")
+        self.dup_action = self._action(self.tr("D&uplicate layer"), self.layers_panel.duplicate_layer, "Ctrl+J")
+        self.clear_mask_action = self._action(self.tr("Clear mask"), lambda: self.model.apply(SetMask(None, "Clear mask")))
+        self.mask_sel_action = self._action(self.tr("Mask from selection"), self.mask_from_selection)
 
         # generation
-        self.generate_action = self._action(tr("&Generate"), self.generate, "Ctrl+Return",
-                                            tr("Add a job to the queue"))
+        self.generate_action = self._action(self.tr("&Generate"), self.generate, "Ctrl+Return",
+                                            self.tr("Add a job to the queue"))
         self.generate_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        self.cancel_action = self._action(tr("&Stop current job"), self.cancel_current, "Esc",
-                                          tr("Stop the running job at its next step (Esc)"))
-        self.inpaint_action = self._action(tr("&Inpaint"), self.inpaint, "Ctrl+I",
-                                           tr("Regenerate the masked area"))
-        self.fill_sel_action = self._action(tr("Generate into &selection"), self.generate_into_selection,
-                                            "Ctrl+Shift+G", tr("Fill the selection with a new picture"))
-        self.outpaint_menu = QMenu(tr("&Outpaint"), self)
-        for side, text in (("left", tr("Left")), ("right", tr("Right")), ("top", tr("Top")),
-                           ("bottom", tr("Bottom"))):
+        self.cancel_action = self._action(self.tr("&Stop current job"), self.cancel_current, "Esc",
+                                          self.tr("Stop the running job at its next step (Esc)"))
+        self.inpaint_action = self._action(self.tr("&Inpaint"), self.inpaint, "Ctrl+I",
+                                           self.tr("Regenerate the masked area"))
+        self.fill_sel_action = self._action(self.tr("Generate into &selection"), self.generate_into_selection,
+                                            "Ctrl+Shift+G", self.tr("Fill the selection with a new picture"))
+        self.outpaint_menu = QMenu(self.tr("&Outpaint"), self)
+        for side, text in (("left", self.tr("Left")), ("right", self.tr("Right")), ("top", self.tr("Top")),
+                           ("bottom", self.tr("Bottom"))):
             a = self._action(text, lambda s=side: self.outpaint(s))
             self.outpaint_menu.addAction(a)
-        self.from_canvas = QCheckBox(tr("Start from the canvas (img2img)"), self)
-        self.from_canvas.setToolTip(tr("Generate starts from the visible canvas; Strength says how much changes"))
+        self.from_canvas = QCheckBox(self.tr("Start from the canvas (img2img)"), self)
+        self.from_canvas.setToolTip(self.tr("Generate starts from the visible canvas; Strength says how much changes"))
 
         def button(action: QAction) -> QToolButton:
             b = QToolButton(self)
@@ -262,14 +261,14 @@ class ImageWorkspace(CanvasActions, QWidget):
             return b
 
         out_btn = QToolButton(self)
-        out_btn.setText(tr("Outpaint"))
-        out_btn.setToolTip(tr("Extend the canvas on one side and fill the new strip"))
+        out_btn.setText(self.tr("Outpaint"))
+        out_btn.setToolTip(self.tr("Extend the canvas on one side and fill the new strip"))
         out_btn.setMenu(self.outpaint_menu)
         out_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         out_btn.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.fill_sel_action.setIconText(tr("Into selection"))
-        self.mask_sel_action.setIconText(tr("Selection → mask"))
-        self.cancel_action.setIconText(tr("Stop"))
+        self.fill_sel_action.setIconText(self.tr("Into selection"))
+        self.mask_sel_action.setIconText(self.tr("Selection → mask"))
+        self.cancel_action.setIconText(self.tr("Stop"))
         g = self.gen_grid
         g.addWidget(self.from_canvas, 0, 0, 1, 3)
         g.addWidget(button(self.inpaint_action), 1, 0)
@@ -284,11 +283,11 @@ class ImageWorkspace(CanvasActions, QWidget):
         self.brush_bar.addAction(self.redo_action)
 
         # files
-        self.new_action = self._action(tr("&New canvas…"), self.new_canvas_dialog)
-        self.open_action = self._action(tr("&Open…"), self.open_dialog, QKeySequence.StandardKey.Open)
-        self.save_action = self._action(tr("&Save"), self.save, QKeySequence.StandardKey.Save)
-        self.save_as_action = self._action(tr("Save &as…"), self.save_as, "Ctrl+Shift+S")
-        self.export_action = self._action(tr("&Export flattened image…"), self.export_dialog, "Ctrl+Shift+E")
+        self.new_action = self._action(self.tr("&New canvas…"), self.new_canvas_dialog)
+        self.open_action = self._action(self.tr("&Open…"), self.open_dialog, QKeySequence.StandardKey.Open)
+        self.save_action = self._action(self.tr("&Save"), self.save, QKeySequence.StandardKey.Save)
+        self.save_as_action = self._action(self.tr("Save &as…"), self.save_as, "Ctrl+Shift+S")
+        self.export_action = self._action(self.tr("&Export flattened image…"), self.export_dialog, "Ctrl+Shift+E")
 
     def menus(self) -> list[QMenu]:
         """Menus shown in the menubar while this workspace is active."""
