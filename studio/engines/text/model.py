@@ -17,12 +17,12 @@ prefix, and an identical prompt reuses its final logits without running the mode
 Worker thread only: a model and its sessions live on the thread that created them.
 
 Why our own loop and not onnxruntime-genai's: on the very same int4 graph (a genai_config.json
-maps the Optimum names), benchmarks/text_decode.py measured our loop at 30.6 tok/s decode and
-19.6 CPU-ms per token against genai's 15.6 tok/s and 29.2 CPU-ms (2 threads, shared machine),
-and genai has no per-token top-k log-probabilities with our sampler chain (min-p, typical-p,
-presence/frequency penalties, logit bias, stop sequences held back while streaming) nor prefix
-reuse of the KV cache across requests. The per-token Python cost is small next to the kernels
-(KV cache kept as OrtValues, never copied to numpy).
+maps the Optimum names), benchmarks/text_decode.py measured decode at 24.6 tok/s / 19.8 CPU-ms per
+token for our loop vs 19.1 tok/s / 29.1 CPU-ms for genai (2 threads, load ~5), and 52.4 vs
+42.5 tok/s with 1 thread. genai also lacks what the Writing workspace needs: per-token top-k
+log-probabilities after our sampler chain (min-p, typical-p, presence/frequency penalties, logit
+bias, stop sequences held back while streaming) and prefix reuse of the KV cache across requests.
+The per-token Python cost stays small (the KV cache stays in OrtValues, never copied to numpy).
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ PREFILL_CHUNK = 256  # prompt tokens per run: bounds attention memory and lets c
 CPU_ORDER = ("int4", "int8", "fp32", "fp16")
 GPU_ORDER = ("fp16", "fp32", "int4", "int8")
 # ONNX Runtime thread spinning for text sessions: off. benchmarks/text_decode.py --spin both on
-# the shared 2-core box (load ~5–10): int4 decode 31 tok/s without spinning, 11 tok/s with it,
-# and a desktop app must leave a core to its own UI thread.
+# the shared 2-core box (load ~5): int4 decode 24.6 tok/s without spinning, 14.7 tok/s with it
+# (34 vs 20 CPU-ms per token), and a desktop app must leave CPU to its own UI thread.
 SPIN = False
 
 OnToken = Callable[[int, TokenInfo], None]
