@@ -88,3 +88,15 @@ def test_user_errors_become_one_clear_sentence(installed):
             run_request(req, _ctx()[0])
         failure = describe_failure(1, info.value)
         assert words in failure.message and "Traceback" not in failure.message
+
+
+def test_default_precision_per_device(installed, tmp_path):
+    from studio.engines.text.model import _best_precision
+    from studio.models.registry import read_manifest
+
+    manifest = read_manifest(installed)
+    assert _best_precision(manifest, installed, on_gpu=False) == "int4"
+    assert _best_precision(manifest, installed, on_gpu=True) == "fp16"  # built from source.gguf
+    imported = {"formats": {"fp32": "model.onnx"}}
+    assert _best_precision(imported, tmp_path, on_gpu=True) == "fp32"
+    assert _best_precision(imported, tmp_path, on_gpu=False) == "fp32"

@@ -60,6 +60,6 @@ def load_for_job(req: TextRequest, ctx: JobContext) -> TextModel:
         ctx.progress(done, total, unit=unit, message=message)
 
     folder = registry.ensure(model_id, progress)
-    precision = req.precision or ("fp16" if ctx.sessions.on_gpu else "")
+    precision = req.precision  # "" = best for the device (fp16 on CUDA, int4 on CPU)
     key = ("text", str(folder), precision, ctx.sessions.report().provider)
     return ctx.sessions.cached(key, lambda: TextModel.load(folder, precision, ctx.sessions, progress))

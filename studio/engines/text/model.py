@@ -407,6 +407,8 @@ def _common_prefix(a: list[int], b: list[int]) -> int:
 def _best_precision(manifest: dict, folder: Path, on_gpu: bool) -> str:
     formats = manifest.get("formats", {})
     order = GPU_ORDER if on_gpu else CPU_ORDER
+    if on_gpu and (folder / "source.gguf").is_file():
+        return "fp16"  # GroupQueryAttention runs on CUDA in fp16 only; built on first use
     for p in order:
         if p in formats:
             return p
