@@ -57,7 +57,7 @@ def _onnx(module: torch.nn.Module, args: tuple, path: Path, inputs: list[str], o
 
 
 def export_unet(unet: torch.nn.Module, path: Path, predicts_x0: bool = False) -> None:
-    ch = unet.cfg.in_channels if hasattr(unet, "cfg") else unet.unet.cfg.in_channels
+    ch = unet.cfg.in_channels
     args = (torch.randn(2, ch, 16, 16), torch.tensor([999.0]), torch.randn(2, 1, 384))
     _onnx(UNetOnnx(unet, predicts_x0), args, path, ["sample", "timestep", "encoder_hidden_states"],
           ["out_sample"], {"sample": {0: "batch", 2: "height", 3: "width"}, "timestep": {0: "steps"},
@@ -133,9 +133,9 @@ def export_model(work: Path, out: Path, training: dict, fast: bool = True) -> Pa
     fast_entry = None
     if fast and (work / "ckpt" / "fast.pt").exists():
         fst = torch.load(work / "ckpt" / "fast.pt", map_location="cpu", weights_only=False)
-        student = X0Student(nets.UNet(teacher.cfg))
+        student = X0Student(nets.Denoiser(nets.UNet(teacher.cfg)))
         student.load_state_dict(fst["model"])
-        export_unet(student.unet, out / "unet_fast" / "model.onnx", predicts_x0=True)
+        export_unet(student, out / "unet_fast" / "model.onnx", predicts_x0=True)
         (out / "unet_fast" / "config.json").write_text((out / "unet" / "config.json").read_text())
         fast_entry = {"unet": "unet_fast/model.onnx", "steps": 1, "scheduler": "lcm", "guidance": 1.0}
         training = {**training, "fast_student_steps": fst["step"], "fast_student_seconds": round(fst["seconds"]),

@@ -30,16 +30,16 @@ Progress = Callable[[str, int, int], None]
 class TrainConfig:
     steps: int = 100_000  # optimizer steps for the teacher (GPU: ~1 h; this CPU: a fraction)
     batch: int = 32
-    lr: float = 5e-4
+    lr: float = 1e-3
     warmup: int = 200
-    ema: float = 0.999
+    ema: float = 0.995  # short CPU runs; a GPU run of 100k steps would use 0.9995
     uncond_p: float = 0.1  # caption dropped -> "" embedding, for classifier-free guidance
     checkpoint_s: float = 300.0  # save at least this often (seconds)
     unet: nets.UNetConfig = field(default_factory=nets.UNetConfig)
     # fast student
     fast_steps: int = 2000
     fast_pairs: int = 2048  # teacher samples to regress onto
-    teacher_steps: int = 16  # DDIM steps used to make those samples
+    teacher_steps: int = 10  # DDIM steps used to make those samples
     guidance: float = 3.0
 
 
@@ -87,7 +87,7 @@ def train_teacher(work: Path, cfg: TrainConfig, resume: bool = True, progress: P
     """Train (or continue) the diffusion UNet; returns the final checkpoint's summary."""
     dev = device()
     ckpt = work / "ckpt" / "teacher.pt"
-    model = nets.UNet(cfg.unet).to(dev)
+    model = nets.Denoiser(nets.UNet(cfg.unet)).to(dev)
     ema = copy.deepcopy(model).eval()
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.0)
     step, spent, losses = 0, 0.0, []
@@ -136,10 +136,10 @@ def train_teacher(work: Path, cfg: TrainConfig, resume: bool = True, progress: P
     return {"step": step, "seconds": spent + time.time() - t_start, "losses": losses}
 
 
-def load_teacher(work: Path, use_ema: bool = True) -> tuple[nets.UNet, dict]:
+def load_teacher(work: Path, use_ema: bool = True) -> tuple[nets.Denoiser, dict]:
     st = torch.load(work / "ckpt" / "teacher.pt", map_location="cpu", weights_only=False)
     cfg = nets.UNetConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in st["unet"].items()})
-    model = nets.UNet(cfg)
+    model = nets.Denoiser(nets.UNet(cfg))
     model.load_state_dict(st["ema" if use_ema else "model"])
     return model.eval(), st
 
@@ -147,12 +147,13 @@ def load_teacher(work: Path, use_ema: bool = True) -> tuple[nets.UNet, dict]:
 class X0Student(torch.nn.Module):
     """One-step generator: predicts the teacher's final sample from (x_t, t, text) directly."""
 
-    def __init__(self, unet: nets.UNet):
+    def __init__(self, denoiser: nets.Denoiser):
         super().__init__()
-        self.unet = unet
+        self.den = denoiser
+        self.cfg = denoiser.cfg
 
     def forward(self, sample: torch.Tensor, timestep: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
-        return self.unet(sample, timestep, text)
+        return self.den.x0(sample, timestep, text)
 
 
 def distill_fast(work: Path, cfg: TrainConfig, resume: bool = True, progress: Progress | None = None) -> dict:
@@ -168,9 +169,8 @@ def distill_fast(work: Path, cfg: TrainConfig, resume: bool = True, progress: Pr
     teacher.to(dev)
     pairs_path = work / "ckpt" / "fast_pairs.pt"
     batches = Batches(work, seed=1)
-    if pairs_path.exists() and resume:
-        pairs = torch.load(pairs_path, weights_only=False)
-    else:
+    pairs = torch.load(pairs_path, weights_only=False) if pairs_path.exists() and resume else None
+    if pairs is None or pairs["teacher_step"] != tst["step"]:  # samples of an older teacher: redo
         zs, xs, ts = [], [], []
         n = cfg.fast_pairs
         for i in range(0, n, 64):

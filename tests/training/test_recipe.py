@@ -57,6 +57,15 @@ def test_unet_shapes_and_zero_init():
     assert torch.count_nonzero(out) == 0  # zero-initialised output conv: starts by predicting 0
 
 
+def test_preconditioning_gives_eps_close_to_x_t_at_high_noise_from_the_start():
+    den = nets.Denoiser(nets.UNet(TINY))
+    x_t = torch.randn(2, 48, 16, 16)
+    eps = den(x_t, torch.tensor([999, 999]), torch.randn(2, 384))
+    assert torch.allclose(eps, x_t, atol=0.05)
+    # and at t=0 the x0 estimate is (almost) the input itself
+    assert torch.allclose(den.x0(x_t, torch.tensor([0, 0]), torch.randn(2, 384)), x_t / den.abar[0].sqrt(), atol=1e-2)
+
+
 def test_pixel_latent_is_lossless():
     x = torch.rand(2, 3, 64, 64) * 2 - 1
     z = nets.to_latent(x)
@@ -75,7 +84,7 @@ def test_teacher_loss_is_finite_and_falls(work):
         with torch.no_grad():
             return diffusion.loss_fn(model, x, text).item()
 
-    before = fixed_loss(nets.UNet(TINY))
+    before = fixed_loss(nets.Denoiser(nets.UNet(TINY)))
     summary = train.train_teacher(work, cfg, resume=False)
     model, st = train.load_teacher(work, use_ema=False)
     after = fixed_loss(model)
