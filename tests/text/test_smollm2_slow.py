@@ -108,8 +108,14 @@ def test_tokenizer_equals_transformers_gguf_tokenizer(smollm2):
 
 def test_chat_answer_streams_clean_unicode(smollm2):
     model = TextModel.load(smollm2[0], "int4", SessionFactory(device="cpu"))
-    pieces: list[str] = []
+    tok = model.tokenizer
+    text = PROMPTS["chinese"] + " 😀👍🏽"
+    ids = tok.encode(text)
+    stream = tok.stream()
+    pieces = [stream.feed(i) for i in ids]
+    assert "".join(pieces) == text and "" in pieces  # characters split over tokens arrive whole
+    assert all("\ufffd" not in p for p in pieces)
+    streamed: list[str] = []
     out = model.generate("用中文写一句关于大海的话。", SamplerParams(greedy=True, max_new_tokens=24),
-                         on_token=lambda i, t: pieces.append(t.text), chat=True)
-    assert "".join(pieces) == out.text and "\ufffd" not in out.text
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in out.text)
+                         on_token=lambda i, t: streamed.append(t.text), chat=True)
+    assert "".join(streamed) == out.text and "\ufffd" not in out.text and out.text.strip()
