@@ -436,7 +436,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--fp16", action="store_true", help="fp16 weights (for CUDA)")
     ap.add_argument("--optimize", action=argparse.BooleanOptionalAction, default=True,
-                    help="ONNX Runtime's attention/LayerNorm fusions (default on: about 2× faster on CPU)")
+                    help="ONNX Runtime's attention/LayerNorm fusions (default on; faster attention layers, "
+                         "the whole SD 1.5 UNet step measured the same on a 2-core CPU)")
     ap.add_argument("--tokenizer", type=Path, default=None,
                     help="CLIP tokenizer folder for single-file checkpoints")
     args = ap.parse_args(argv)
