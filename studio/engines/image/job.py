@@ -5,6 +5,8 @@ Worker thread (or the headless CLI) only.
 
 from __future__ import annotations
 
+import dataclasses
+
 import secrets
 import time
 from pathlib import Path
@@ -146,8 +148,13 @@ def run_image_job(req: ImageRequest, ctx: JobContext) -> ImageResult:
             notices.append(msg)
     secs = time.perf_counter() - t0
     steps_run = done[0]
+    # The result carries the values really used, not "model default": the history, the PNG's
+    # parameters and Reproduce then stay exact even if the model's defaults change later.
+    used = dataclasses.replace(req, width=params.width, height=params.height, steps=params.steps,
+                               guidance=params.guidance, scheduler=params.scheduler,
+                               seed=params.seeds[0], job_id=req.job_id)
     return ImageResult(
-        job_id=req.job_id, request=req, images=tuple(to_uint8(im) for im in images),
+        job_id=req.job_id, request=used, images=tuple(to_uint8(im) for im in images),
         seeds=tuple(params.seeds),
         stats=RunStats(seconds=secs, device=ctx.sessions.report().label, model_id=model_id,
                        steps_per_s=steps_run / secs if secs > 0 else 0.0),
