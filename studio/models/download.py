@@ -41,8 +41,9 @@ def pip_download(requirement: str, dest: Path | None = None, progress: ProgressF
         return have
     msg = f"Downloading {label or requirement}…"
     progress(msg, 0, 0)
+    bar = "raw" if _pip_has_raw_progress() else "off"  # old pips: an indeterminate bar instead
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-input",
-           "--disable-pip-version-check", "--progress-bar", "raw", "-d", str(dest), requirement]
+           "--disable-pip-version-check", "--progress-bar", bar, "-d", str(dest), requirement]
     if os.environ.get("STUDIO_PIP_FIND_LINKS"):
         cmd[4:4] = ["--find-links", os.environ["STUDIO_PIP_FIND_LINKS"]]
     before = set(dest.glob("*.whl"))
@@ -68,6 +69,17 @@ def pip_download(requirement: str, dest: Path | None = None, progress: ProgressF
     if not new or new[0] is None:
         raise UserError(f"pip reported success but no wheel for {requirement} appeared in {dest}.")
     return new[0]
+
+
+def _pip_has_raw_progress() -> bool:
+    """pip ≥ 24.1 prints machine-readable "Progress N of M" lines with --progress-bar raw."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major, minor = (int(v) for v in version("pip").split(".")[:2])
+    except (PackageNotFoundError, ValueError):
+        return False
+    return (major, minor) >= (24, 1)
 
 
 def _matching_wheel(folder: Path, requirement: str) -> Path | None:
