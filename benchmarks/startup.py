@@ -24,6 +24,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Appended to each child: report the time of the window's first paint, then quit.
+PAINT_PROBE = r"""
+class Paint(QObject):
+    def eventFilter(self, obj, ev):
+        if ev.type() == QEvent.Type.Paint and not hasattr(self, "t"):
+            self.t = time.time() - t_launch
+            QTimer.singleShot(0, lambda: (print(json.dumps({"shown": self.t})), app.quit()))
+        return False
+f = Paint(); w.installEventFilter(f)
+w.show()
+app.exec()
+"""
+
 CHILD_STUDIO = r"""
 import os, sys, time, json
 t_launch = float(os.environ["T_LAUNCH"])
@@ -36,16 +49,7 @@ from studio.app import open_history
 app = QApplication([])
 store, _ = open_history()
 w = MainWindow(Settings.load(), history_store=store)
-class Paint(QObject):
-    def eventFilter(self, obj, ev):
-        if ev.type() == QEvent.Type.Paint and not hasattr(self, "t"):
-            self.t = time.time() - t_launch
-            QTimer.singleShot(0, lambda: (print(json.dumps({"shown": self.t})), app.quit()))
-        return False
-f = Paint(); w.installEventFilter(f)
-w.show()
-app.exec()
-w.worker.shutdown(1000)
+%(paint_probe)sw.worker.shutdown(1000)
 """
 
 CHILD_BARE = r"""
@@ -55,23 +59,14 @@ from PySide6.QtCore import QTimer, QObject, QEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QLabel
 app = QApplication([])
 w = QMainWindow(); w.setCentralWidget(QLabel("hello")); w.resize(1280, 820)
-class Paint(QObject):
-    def eventFilter(self, obj, ev):
-        if ev.type() == QEvent.Type.Paint and not hasattr(self, "t"):
-            self.t = time.time() - t_launch
-            QTimer.singleShot(0, lambda: (print(json.dumps({"shown": self.t})), app.quit()))
-        return False
-f = Paint(); w.installEventFilter(f)
-w.show()
-app.exec()
-"""
+%(paint_probe)s"""
 
 
 def time_to_window(code: str, home: str) -> float:
-    env = dict(os.environ, STUDIO_HOME=home, PYTHONPATH=str(ROOT), T_LAUNCH=repr(time.time()))
+    env = dict(os.environ, STUDIO_HOME=home, PYTHONPATH=str(ROOT))
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env["T_LAUNCH"] = repr(time.time())
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", code % {"paint_probe": PAINT_PROBE}], env=env, capture_output=True, text=True,
                          timeout=120, cwd=ROOT)
     if out.returncode != 0:
         raise SystemExit(f"child failed:\n{out.stderr}")
