@@ -18,17 +18,12 @@ import traceback
 from pathlib import Path
 
 from studio import __version__
+from studio.jobs import UserError
 
 EXIT_USAGE, EXIT_FAILED, EXIT_CANCELLED = 2, 1, 130
 
 
-def _user_error():
-    from studio.jobs import UserError
-
-    return UserError
-
-
-class CliError(_user_error()):
+class CliError(UserError):
     """A usage problem: printed as is, like any UserError."""
 
 
@@ -294,8 +289,6 @@ def cmd_models(args) -> int:
 
 
 def _import_model(path: Path, progress) -> Path:
-    from studio.jobs import UserError
-
     if not path.exists():
         raise UserError(f"{path} does not exist.")
     if path.suffix.lower() == ".gguf" or (path.is_dir() and _looks_like_text_folder(path)):

@@ -6,7 +6,6 @@ status bar; each workspace talks to the worker itself and ignores other workspac
 
 from __future__ import annotations
 
-import importlib
 import logging
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -15,24 +14,19 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QT
 
 from studio import __version__
 from studio.engines.runtime import SessionFactory
+from studio.history.recorder import record_result
+from studio.jobs import ImageRequest
 from studio.settings import Settings
 from studio.ui.errors import show_error
+from studio.ui.history_pane import HistoryPane
+from studio.ui.image.workspace import ImageWorkspace
 from studio.ui.status import StudioStatusBar
+from studio.ui.writing.workspace import WritingWorkspace
 from studio.worker.thread import Worker
 
 log = logging.getLogger(__name__)
 
 AUTOSAVE_MS = 60_000
-
-
-def _load(module: str, cls: str):
-    """The class, or None while that part of the app does not exist yet (a clear placeholder shows)."""
-    try:
-        return getattr(importlib.import_module(module), cls)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
 
 
 class MainWindow(QMainWindow):
@@ -53,9 +47,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
-        self.image_ws = self._workspace("studio.ui.image.workspace", "ImageWorkspace", self.tr("Image"))
-        self.writing_ws = self._workspace("studio.ui.writing.workspace", "WritingWorkspace",
-                                          self.tr("Writing"))
+        self.image_ws = self._workspace(ImageWorkspace, self.tr("Image"))
+        self.writing_ws = self._workspace(WritingWorkspace, self.tr("Writing"))
         self.history = self._history_dock()
         self._workspace_menus: list = []
         self._build_menus()
@@ -70,56 +63,35 @@ class MainWindow(QMainWindow):
         self._closing = False
 
     # ── construction ──
-    def _workspace(self, module: str, cls: str, title: str) -> QWidget:
-        klass = _load(module, cls)
-        if klass is None:
-            w = QLabel(self.tr("The {0} workspace is not available in this build.").format(title))
-            w.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        else:
-            w = klass(self.worker, self.settings, self)
-            if hasattr(w, "status_message"):
-                w.status_message.connect(lambda text: self.status.showMessage(text, 8000))
+    def _workspace(self, klass, title: str) -> QWidget:
+        w = klass(self.worker, self.settings, self)
+        w.status_message.connect(lambda text: self.status.showMessage(text, 8000))
         self.tabs.addTab(w, title)
         return w
 
     def _history_dock(self) -> QDockWidget:
-        klass = _load("studio.ui.history_pane", "HistoryPane")
-        if klass is None or self.history_store is None:
+        if self.history_store is None:  # the store could not be opened; the app says why
             dock = QDockWidget(self.tr("History"), self)
-            dock.setObjectName("history")
             dock.setWidget(QLabel(self.tr("History is not available.")))
         else:
-            dock = klass(self.history_store, self)
-            dock.setObjectName("history")
-            self._connect_history(dock)
+            dock = HistoryPane(self.history_store, self)
+            dock.recall_image.connect(lambda r: self._show(self.image_ws).apply_request(r))
+            dock.recall_text.connect(lambda r: self._show(self.writing_ws).apply_request(r))
+            dock.send_to_canvas.connect(lambda p: self._show(self.image_ws).add_image_layer(p))
+            dock.reproduce.connect(self._reproduce)
+        dock.setObjectName("history")
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         return dock
 
-    def _connect_history(self, pane) -> None:
-        def to(ws, method):
-            def slot(arg):
-                fn = getattr(ws, method, None)
-                if fn is not None:
-                    self.tabs.setCurrentWidget(ws)
-                    fn(arg)
-            return slot
-
-        for signal, ws, method in (("recall_image", self.image_ws, "apply_request"),
-                                   ("recall_text", self.writing_ws, "apply_request"),
-                                   ("send_to_canvas", self.image_ws, "add_image_layer")):
-            if hasattr(pane, signal):
-                getattr(pane, signal).connect(to(ws, method))
-        if hasattr(pane, "reproduce"):
-            pane.reproduce.connect(self._reproduce)
+    def _show(self, ws: QWidget) -> QWidget:
+        self.tabs.setCurrentWidget(ws)
+        return ws
 
     def _reproduce(self, request) -> None:
-        ws = self.image_ws if hasattr(request, "negative_prompt") else self.writing_ws
-        self.tabs.setCurrentWidget(ws)
-        fn = getattr(ws, "reproduce", None) or getattr(ws, "submit_request", None)
-        if fn is not None:
-            fn(request)
+        if isinstance(request, ImageRequest):
+            self._show(self.image_ws).submit_request(request)
         else:
-            getattr(ws, "apply_request", lambda r: None)(request)
+            self._show(self.writing_ws).reproduce(request)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -161,13 +133,9 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         for action in self._workspace_menus:
             bar.removeAction(action)
-        ws = self.tabs.widget(index)
-        menus = ws.menus() if hasattr(ws, "menus") else []
-        self._workspace_menus = [m.menuAction() for m in menus]
+        self._workspace_menus = [m.menuAction() for m in self.tabs.widget(index).menus()]
         for action in self._workspace_menus:
             bar.insertAction(self._workspace_anchor, action)
-        if hasattr(ws, "model_name"):
-            self.status.set_model(ws.model_name())
 
     def _wire_worker(self) -> None:
         w = self.worker
@@ -180,17 +148,9 @@ class MainWindow(QMainWindow):
         w.finished_job.connect(self._on_finished)
         w.notice.connect(lambda n: self.status.showMessage(n.message, 10000))
         if self.history_store is not None:
-            try:
-                from studio.history.recorder import record_result
-            except ModuleNotFoundError:
-                record_result = None
-            if record_result is not None:
-                store = self.history_store
-                w.result_hook = lambda result: record_result(store, result)
-            if hasattr(self.history, "add_records"):
-                w.recorded.connect(lambda rec: self.history.add_records(rec.record_ids))
-            elif hasattr(self.history, "refresh"):
-                w.recorded.connect(lambda rec: self.history.refresh())
+            store = self.history_store
+            w.result_hook = lambda result: record_result(store, result)
+            w.recorded.connect(lambda rec: self.history.add_records(rec.record_ids))
 
     def _on_finished(self, result) -> None:
         model = getattr(getattr(result, "stats", None), "model_id", "")
@@ -217,11 +177,8 @@ class MainWindow(QMainWindow):
 
     def autosave(self) -> None:
         for ws in (self.image_ws, self.writing_ws):
-            fn = getattr(ws, "autosave", None)
-            if fn is None:
-                continue
             try:
-                fn()
+                ws.autosave()
             except Exception as exc:  # noqa: BLE001 - a failed autosave must not lose the open document
                 log.warning("autosave failed: %s", exc)
                 self.status.showMessage(self.tr("Autosave failed: {0}").format(exc), 10000)
@@ -229,12 +186,10 @@ class MainWindow(QMainWindow):
     def offer_restore(self) -> None:
         """After start-up: offer autosaved work left by a crash."""
         for ws in (self.image_ws, self.writing_ws):
-            has = getattr(ws, "has_autosave", None)
-            restore = getattr(ws, "restore_autosave", None)
-            if restore is None or (has is not None and not has()):
+            if not ws.has_autosave():
                 continue
             try:
-                restore()
+                ws.restore_autosave()
             except Exception as exc:  # noqa: BLE001
                 show_error(self, self.tr("Autosaved work could not be restored: {0}").format(exc))
 
@@ -255,12 +210,10 @@ class MainWindow(QMainWindow):
         self._closing = True
         self.autosave_timer.stop()
         for ws in (self.image_ws, self.writing_ws):
-            fn = getattr(ws, "shutdown", None)
-            if fn is not None:
-                try:
-                    fn()
-                except Exception as exc:  # noqa: BLE001
-                    log.warning("workspace shutdown failed: %s", exc)
+            try:
+                ws.shutdown()
+            except Exception as exc:  # noqa: BLE001 - closing must go on
+                log.warning("workspace shutdown failed: %s", exc)
         if not self.worker.shutdown(1500):
             log.warning("worker did not stop within 1.5 s; exiting anyway")
         event.accept()
