@@ -4,6 +4,7 @@ One command runs the whole recipe (resumable: run it again to continue where it 
     studio-train                       # emoji data, full budget (GPU: ~1 h on an H100)
     studio-train --max-minutes 60      # stop the teacher after an hour, then distil + export
     studio-train --data ~/my-art       # a folder of images with a .txt caption beside each
+    studio-train --init-from assets/models/studio-emoji   # continue training the shipped model
 Stages can be run alone: data, teacher, fast, export (``studio-train teacher --steps 5000``).
 """
 
@@ -79,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fresh", action="store_true", help="ignore checkpoints (default: resume)")
     ap.add_argument("--resume", action="store_true", help="continue from checkpoints (the default)")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's choice)")
+    ap.add_argument("--init-from", type=Path, default=None, metavar="MODEL_DIR",
+                    help="with no teacher checkpoint yet, start from this exported model's UNet "
+                         "(e.g. assets/models/studio-emoji: continue the shipped model)")
     ap.add_argument("--no-fast", action="store_true", help="skip the distilled one-step model")
     args = ap.parse_args(argv)
 
@@ -109,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.stage in ("all", "data"):
         prepare(work, args.data)
+    if args.init_from and not (resume and (work / "ckpt" / "teacher.pt").exists()):
+        from studio.training import warmstart
+
+        seeded = warmstart.seed_teacher(work, args.init_from.expanduser(), cfg.lr, train._save)
+        print(f"teacher seeded from {args.init_from} at step {seeded['step']}", file=sys.stderr)
     if args.stage in ("all", "teacher"):
         t0 = time.time()
         summary = train.train_teacher(work, cfg, resume, _progress,

@@ -87,27 +87,30 @@ def train_teacher(work: Path, cfg: TrainConfig, resume: bool = True, progress: P
     """Train (or continue) the diffusion UNet; returns the final checkpoint's summary."""
     dev = device()
     ckpt = work / "ckpt" / "teacher.pt"
+    st = torch.load(ckpt, map_location=dev, weights_only=False) if resume and ckpt.exists() else None
+    if st is not None:  # the checkpoint's widths win, so a resume needs no --channels
+        cfg.unet = nets.UNetConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in st["unet"].items()})
     model = nets.Denoiser(nets.UNet(cfg.unet)).to(dev)
     ema = copy.deepcopy(model).eval()
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.0)
-    step, spent, losses = 0, 0.0, []
-    if resume and ckpt.exists():
-        st = torch.load(ckpt, map_location=dev, weights_only=False)
+    step, spent, losses, warm_start = 0, 0.0, [], 0
+    if st is not None:
         model.load_state_dict(st["model"])
         ema.load_state_dict(st["ema"])
         opt.load_state_dict(st["opt"])
         step, spent, losses = st["step"], st["seconds"], st.get("losses", [])
+        warm_start = st.get("warm_start", 0)  # seeded from an exported model: Adam starts afresh
     batches = Batches(work, seed=step)
     t_start, t_save, run_loss = time.time(), time.time(), []
 
     def state() -> dict:
         return {"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
                 "step": step, "seconds": spent + time.time() - t_start, "losses": losses,
-                "unet": cfg.unet.to_dict(), "batch": cfg.batch, "device": str(dev)}
+                "unet": cfg.unet.to_dict(), "batch": cfg.batch, "device": str(dev), "warm_start": warm_start}
 
     while step < cfg.steps:
         for g in opt.param_groups:
-            g["lr"] = _lr(step, cfg)
+            g["lr"] = _lr(step - warm_start, cfg)
         x, text = batches(cfg.batch, cfg.uncond_p)
         loss = diffusion.loss_fn(model, x.to(dev), text.to(dev))
         opt.zero_grad(set_to_none=True)

@@ -150,3 +150,45 @@ def test_exported_folder_runs_in_the_image_engine(work, tmp_path):
     back = (pipe.decode(lat, Hooks()) * 255)
     assert lat.shape == (1, 48, 16, 16)
     assert np.abs(back.astype(np.float32) - big.astype(np.float32)).mean() < 12
+
+
+def test_a_run_continues_from_an_exported_model(work, tmp_path):
+    """--init-from: the exported ONNX UNet seeds a new run with the exact weights, step and widths."""
+    from studio.training import warmstart
+
+    cfg = train.TrainConfig(steps=130, batch=8, unet=TINY, fast_steps=5, fast_pairs=8, teacher_steps=2)
+    if not (work / "ckpt" / "teacher.pt").exists():
+        train.train_teacher(work, cfg, resume=False)
+    out = export.export_model(work, tmp_path / "model", {"command": "test"}, fast=False)
+    teacher, st = train.load_teacher(work)
+
+    fresh = tmp_path / "run2"
+    fresh.mkdir()
+    for name in ("dataset.npz", "text_emb.npy", "empty_emb.npy"):
+        (fresh / name).symlink_to(work / name)
+    seeded = warmstart.seed_teacher(fresh, out, cfg.lr, train._save)
+    assert seeded["step"] == st["step"]
+    model, st2 = train.load_teacher(fresh)
+    for key, value in teacher.state_dict().items():
+        assert torch.equal(model.state_dict()[key], value), key  # GroupNorm's folded pairs included
+    # resuming needs no widths: the default (wider) config is replaced by the checkpoint's
+    more = train.TrainConfig(steps=st["step"] + 3, batch=8, checkpoint_s=1e9)
+    assert train.train_teacher(fresh, more, resume=True)["step"] == st["step"] + 3
+    assert more.unet.channels == TINY.channels
+
+
+def test_seeding_refuses_a_model_with_missing_weights(tmp_path, work):
+    import onnx
+
+    from studio.training import warmstart
+
+    cfg = train.TrainConfig(steps=130, batch=8, unet=TINY)
+    if not (work / "ckpt" / "teacher.pt").exists():
+        train.train_teacher(work, cfg, resume=False)
+    out = export.export_model(work, tmp_path / "model", {"command": "test"}, fast=False)
+    m = onnx.load(str(out / "unet" / "model.onnx"))
+    victim = next(i for i in m.graph.initializer if i.name.endswith("inp.weight"))
+    m.graph.initializer.remove(victim)
+    onnx.save(m, str(out / "unet" / "model.onnx"))
+    with pytest.raises(ValueError, match="not found"):
+        warmstart.seed_teacher(tmp_path / "run3", out, 1e-3, train._save)
