@@ -9,11 +9,15 @@ writes each PNG atomically (temp file + fsync + rename), then commits the record
 ``pending`` in one transaction. Emptying the trash does the reverse. Opening the store settles
 what a killed process left in ``pending`` (deletes files whose record never committed, and
 their temp files), so after any crash each record has its PNG and no PNG lacks a record.
+
+A database SQLite reports as damaged is moved aside (kept for the user) and a new one started;
+the records still readable in the damaged copy are copied into it (``studio.history.salvage``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -28,6 +32,8 @@ from studio import paths
 from studio.fileio import atomic_write_bytes, pid_alive
 from studio.history.records import HistoryRecord, HistoryRow, Query, png_array
 from studio.history.schema import SCHEMA_VERSION, fts_insert_rows, fts_query, migrate
+
+log = logging.getLogger(__name__)
 
 _CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 _ROW_COLUMNS = ("r.id, r.kind, r.created, r.model_id, substr(r.prompt, 1, 500), r.seed, r.width, r.height, "
@@ -121,8 +127,9 @@ class HistoryStore:
         except sqlite3.DatabaseError as exc:
             if not _is_corrupt(exc):
                 raise
-            self._move_aside(exc)
+            aside = self._move_aside()
             self._prepare(self.db)
+            self.problem = self._salvage(aside, exc)
         self._recover_pending()
 
     def _prepare(self, db: sqlite3.Connection) -> None:
@@ -136,7 +143,8 @@ class HistoryStore:
             return
         migrate(db)
 
-    def _move_aside(self, exc: Exception) -> None:
+    def _move_aside(self) -> Path:
+        """Move the damaged file (and its -wal, -shm) aside, kept for the user; returns its new path."""
         self.close()
         stamp = time.strftime("%Y%m%d-%H%M%S")
         aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
@@ -144,8 +152,27 @@ class HistoryStore:
             src = Path(str(self.path) + suffix)
             if src.exists():
                 os.replace(src, Path(str(aside) + suffix))
-        self.problem = (f"The history database was damaged ({exc}); it was moved aside to "
-                        f"{aside.name} and a new, empty history was started.")
+        return aside
+
+    def _salvage(self, aside: Path, exc: Exception) -> str:
+        """Copy the readable records of the file moved aside into the new database; returns the
+        sentence for the user. Never raises: a failed salvage leaves the new history empty."""
+        from studio.history.salvage import salvage
+
+        damaged = f"The history database was damaged ({exc}); it was moved aside to {aside}"
+        try:
+            got = salvage(aside, self.db)
+        except Exception as err:  # noqa: BLE001 - salvage is a bonus; the app must still start
+            log.warning("history salvage from %s failed", aside, exc_info=True)
+            reason = str(err).splitlines()[0][:200] if str(err).strip() else type(err).__name__
+            return (f"{damaged} and a new, empty history was started; its records could not be "
+                    f"recovered ({reason}).")
+        if not got.records:
+            return f"{damaged} and a new, empty history was started; none of its records could be read."
+        n = got.records
+        of = f"{n} of its {got.total}" if got.total and got.total >= n else f"{n} of its"
+        late = "" if got.complete else " before recovery ran out of time"
+        return f"{damaged}. {of} records {'was' if n == 1 else 'were'} recovered{late}."
 
     def close(self) -> None:
         """Close every thread's connection (call when no thread uses the store any more)."""

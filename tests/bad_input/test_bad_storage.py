@@ -4,6 +4,7 @@ what was already saved stays intact."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -55,10 +56,10 @@ def test_history_with_a_garbage_header_is_moved_aside_and_the_user_told():
         new.close()
 
 
-@pytest.mark.xfail(strict=True, reason="history store: a damaged database is moved aside and an empty one "
-                   "started; the readable records are not salvaged into the new history")
 def test_truncated_history_keeps_its_readable_records():
-    store = _fill_history(60)
+    from studio.history import Query
+
+    store = _fill_history(60)  # 60 text records (ids 1-60), then one image record (61)
     path = store.path
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
@@ -67,7 +68,21 @@ def test_truncated_history_keeps_its_readable_records():
     new, message = open_history()
     try:
         assert_clear(message)
-        assert new.count() > 0
+        n = new.count()
+        assert 0 < n < 61, "the readable records are salvaged, the cut-off ones cannot be"
+        assert re.search(rf"moved aside to .*history\.db\.corrupt-\S+\. {n} of its (61 )?records were recovered\.$",
+                         message)
+        for row in new.page(limit=100):
+            rec = new.get(row.id)
+            if rec.kind == "text":
+                assert (rec.prompt, rec.text) == (f"context {row.id - 1} 上下文 " * 30, f"output {row.id - 1} ✨")
+        # found by search, Chinese included, and by their generated text
+        text_ids = [r.id for r in new.page(Query(kind="text"), limit=100)]
+        assert [r.id for r in new.page(Query(text="上下文"), limit=100)] == text_ids
+        assert [r.id for r in new.page(Query(text=f"output {text_ids[-1] - 1}"))] == [text_ids[-1]]
+        assert new.integrity_ok()
+        (aside,) = [p for p in path.parent.glob("history.db.corrupt-*") if not p.name.endswith(("-wal", "-shm"))]
+        assert aside.read_bytes() == data[: len(data) * 2 // 3], "the damaged file is kept as it was"
     finally:
         new.close()
 
