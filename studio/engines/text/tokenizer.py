@@ -122,8 +122,9 @@ class TextTokenizer:
         return b""
 
     def _build_token_bytes(self) -> list[bytes]:
-        data = json.loads(self.tok.to_str())
-        decoder = json.dumps(data.get("decoder") or {})
+        # only the decoder's config is needed; to_str() + json.loads of the whole tokenizer held
+        # the GIL for ~70 ms (a visible UI stall on the first token)
+        decoder = self.tok.decoder.__getstate__().decode("utf-8") if self.tok.decoder is not None else "{}"
         byte_level = '"ByteLevel"' in decoder
         byte_fallback = '"ByteFallback"' in decoder
         table = _byte_decoder()
