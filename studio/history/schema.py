@@ -141,5 +141,18 @@ def migrate(db: sqlite3.Connection) -> int:
     return before
 
 
+def tables_at(version: int) -> set[str]:
+    """The tables a database at schema ``version`` holds (FTS shadow tables included): the
+    migrations up to it, run on an empty in-memory database."""
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        for v in range(1, version + 1):
+            MIGRATIONS[v](db)
+        return {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                if not n.startswith("sqlite_")}
+    finally:
+        db.close()
+
+
 def fts_insert_rows(rows: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
     return [(i, fts_text(p or ""), fts_text(o or "")) for i, p, o in rows]

@@ -8,6 +8,8 @@ Signals:
     recall_text(TextRequest): the same for the writing workspace's sampler panel.
     reproduce(ImageRequest | TextRequest): run the record again (same seed, same result).
     send_to_canvas(str): the path of a history PNG to add to the canvas.
+    history_recovered(str): the store found its database damaged while open, moved it aside and
+        salvaged it (emitted from whichever thread met the damage; handled on this one).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QFileD
 
 from studio.history import HistoryStore, Query, request_from_record
 from studio.jobs import UserError
+from studio.ui.errors import show_error
 from studio.ui.history_delegate import CELL, THUMB, TextRowDelegate, ThumbnailDelegate
 from studio.ui.history_model import HistoryListModel
 from studio.ui.history_viewer import ImageViewer, TextViewer
@@ -37,6 +40,7 @@ class HistoryPane(QDockWidget):
     recall_text = Signal(object)
     reproduce = Signal(object)
     send_to_canvas = Signal(str)
+    history_recovered = Signal(str)
 
     def __init__(self, store: HistoryStore, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("History"), parent)
@@ -61,6 +65,11 @@ class HistoryPane(QDockWidget):
         self.banner.setStyleSheet("background: #fff3cd; color: #664d03; padding: 4px;")
         self.banner.setVisible(bool(store.problem))
         self.banner.setText(store.problem)
+        # Queued even from this thread: the store may be mid-call inside a model's fetchMore.
+        self.history_recovered.connect(self._on_history_recovered, Qt.ConnectionType.QueuedConnection)
+        listener = self.history_recovered.emit
+        store.add_recovery_listener(listener)
+        self.destroyed.connect(lambda *_: store.remove_recovery_listener(listener))
 
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(self.tr("Search prompts and text…"))
@@ -250,6 +259,15 @@ class HistoryPane(QDockWidget):
                 model.add_ids(ids)
         if self._fill_filters():  # a new model may have appeared (two index seeks per model: cheap)
             self.apply_search()
+
+    @Slot(str)
+    def _on_history_recovered(self, message: str) -> None:
+        """Damage found while open was repaired: say so as at start-up, show the new database."""
+        self.banner.setText(message)
+        self.banner.setVisible(bool(message))
+        self.refresh()
+        if message:
+            show_error(self.window(), message)
 
     def _set_trash_mode(self, on: bool) -> None:
         self.trash_mode = on
