@@ -34,13 +34,15 @@ def main() -> None:
     home = tempfile.mkdtemp(prefix="studio-queue-")
     os.environ["STUDIO_HOME"] = home
 
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
     from studio.jobs import ImageRequest
     from studio.models import registry
     from studio.settings import Settings
     from studio.ui.main_window import MainWindow
+
+    from stall import StallProbe, worst
 
     model = args.model or registry.DEFAULT_IMAGE_MODEL
     if not any(m.id == model and m.installed for m in registry.list_models("image")):
@@ -53,35 +55,11 @@ def main() -> None:
     window = MainWindow(Settings(image_model=model))
     window.show()
     cancel_action = next(a for a in window.jobs_menu.actions() if "Cancel" in a.text())
-    clock = QElapsedTimer()
-    clock.start()
+    probe = StallProbe()
+    clock = probe.clock
 
     def measure(action, seconds: float, until=lambda: True) -> float:
-        """Max lateness (ms) of a 5 ms timer while `action` runs and for `seconds` after it (and
-        until `until()` is true)."""
-        gaps: list[float] = []
-        last = [clock.nsecsElapsed()]
-        timer = QTimer()
-        timer.setInterval(5)
-
-        def tick() -> None:
-            now = clock.nsecsElapsed()
-            gaps.append((now - last[0]) / 1e6 - 5.0)
-            last[0] = now
-
-        timer.timeout.connect(tick)
-        timer.start()
-        loop = QEventLoop()
-        QTimer.singleShot(20, action)
-        end = clock.nsecsElapsed() + int(seconds * 1e9)
-        check = QTimer()
-        check.setInterval(50)
-        check.timeout.connect(lambda: loop.quit() if clock.nsecsElapsed() > end and until() else None)
-        check.start()
-        loop.exec()
-        check.stop()
-        timer.stop()
-        return max(gaps) if gaps else 0.0
+        return worst(probe.sample(seconds, action, until))
 
     def queue_all() -> None:
         """--chunk jobs per event-loop turn, as fast as the loop allows (a script or a held key)."""

@@ -78,10 +78,9 @@ def measure_stall(job: str, seconds: float) -> tuple[float, float, float, int]:
     """(max stall ms with the job, p99 ms with the job, max stall ms idle, ticks)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(ROOT))
-    import numpy as np
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from stall import StallProbe, p99, worst
     from studio.settings import Settings
     from studio.ui.main_window import MainWindow
 
@@ -90,26 +89,8 @@ def measure_stall(job: str, seconds: float) -> tuple[float, float, float, int]:
     window.show()
     app.processEvents()
 
-    def sample(duration: float) -> list[float]:
-        gaps: list[float] = []
-        clock = QElapsedTimer()
-        clock.start()
-        last = [clock.nsecsElapsed()]
-        timer = QTimer()
-        timer.setInterval(5)
-
-        def tick() -> None:
-            now = clock.nsecsElapsed()
-            gaps.append((now - last[0]) / 1e6 - 5.0)
-            last[0] = now
-
-        timer.timeout.connect(tick)
-        timer.start()
-        loop = QEventLoop()
-        QTimer.singleShot(int(duration * 1000), loop.quit)
-        loop.exec()
-        timer.stop()
-        return gaps
+    probe = StallProbe()
+    sample = probe.sample
 
     sample(0.5)  # let the worker start and import ONNX Runtime
     idle = sample(seconds / 2)
@@ -119,9 +100,7 @@ def measure_stall(job: str, seconds: float) -> tuple[float, float, float, int]:
     busy = sample(seconds)
     window.worker.cancel_all()
     window.close()
-    busy.sort()
-    p99 = busy[int(0.99 * (len(busy) - 1))] if busy else 0.0
-    return max(busy), p99, max(idle), len(busy)
+    return worst(busy), p99(busy), worst(idle), len(busy)
 
 
 def make_requests(job: str):
