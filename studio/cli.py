@@ -185,7 +185,12 @@ def _record(result, args) -> None:
     except ModuleNotFoundError:
         return
     try:
-        record_result(HistoryStore(), result)
+        store = HistoryStore()
+        store.add_recovery_listener(lambda message: print(f"studio: note: {message}", file=sys.stderr))
+        if store.recovery_message:  # damaged at open: moved aside and salvaged
+            print(f"studio: note: {store.recovery_message}", file=sys.stderr)
+        record_result(store, result)
+        store.close()
     except Exception as exc:  # noqa: BLE001 - the output is written; history is a bonus here
         print(f"studio: note: not saved to history: {exc}", file=sys.stderr)
 

@@ -313,3 +313,29 @@ def test_read_only_data_folder(qtbot, read_only_view, tiny_root, monkeypatch):
     if store is not None:
         store.close()
     assert_db_intact(src / "history" / "history.db")
+
+
+def test_cli_says_when_it_recovered_a_damaged_history(image_model, tmp_path, capsys):
+    """The headless CLI records into the same history: a damaged file is salvaged and it says so."""
+    from studio import cli
+
+    store = _fill_history(30)
+    path = store.path
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 2 // 3])
+    out = tmp_path / "猫.png"
+    rc = cli.main(["image", "a cat", "--model", image_model, "--steps", "2", "--size", "64x64", "-o", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 0 and out.is_file(), err
+    note = [ln for ln in err.splitlines() if "moved aside" in ln]
+    assert note and re.search(r"\d+ of its \d+ records were recovered", note[0]), err
+    from studio.history import HistoryStore
+
+    new = HistoryStore()
+    try:
+        assert new.count() >= 2  # salvaged records + this generation
+        assert new.integrity_ok()
+    finally:
+        new.close()
