@@ -4,10 +4,31 @@ from __future__ import annotations
 
 import time
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from studio.engines.runtime import DeviceReport
 from studio.jobs import JobStarted, Progress
+
+QUEUE_LABEL_MS = 100
+
+
+def set_progress(bar: QProgressBar, minimum: int, maximum: int, value: int) -> None:
+    """Set a progress bar's range and value, repainted with the window's next regular update.
+
+    QProgressBar.setValue (and reset, which setRange may call) repaint synchronously, and a
+    synchronous repaint paints everything dirty in the whole window on the spot (the canvas,
+    the queue list): one full paint per progress event instead of one per event-loop turn.
+    """
+    if bar.minimum() == minimum and bar.maximum() == maximum and bar.value() == value:
+        return
+    enabled = bar.updatesEnabled()
+    bar.setUpdatesEnabled(False)  # repaint() does nothing while updates are off
+    try:
+        bar.setRange(minimum, maximum)
+        bar.setValue(value)
+    finally:
+        bar.setUpdatesEnabled(enabled)  # schedules an ordinary update()
 
 
 class StudioStatusBar(QStatusBar):
@@ -25,6 +46,11 @@ class StudioStatusBar(QStatusBar):
             self.addPermanentWidget(w)
         self._running: int | None = None
         self._last_speed_at = 0.0
+        self._queue_n = 0
+        self._queue_timer = QTimer(self)
+        self._queue_timer.setSingleShot(True)
+        self._queue_timer.setInterval(QUEUE_LABEL_MS)
+        self._queue_timer.timeout.connect(self._show_queue)
 
     def set_device(self, report: DeviceReport) -> None:
         if report.gpu:
@@ -45,7 +71,18 @@ class StudioStatusBar(QStatusBar):
         self.model.setText(self.tr("Model: {0}").format(name) if name else "")
 
     def set_queue(self, n: int) -> None:
-        self.queue.setText(self.tr("Queue: {0}").format(n))
+        """A new queue length. A label's new text re-lays out and repaints the whole status bar
+        (the busy bar too), and a script queueing 1,000 jobs changes it 1,000 times: the first
+        change shows at once, later ones at most every QUEUE_LABEL_MS."""
+        self._queue_n = n
+        if not self._queue_timer.isActive():
+            self._show_queue()
+
+    def _show_queue(self) -> None:
+        text = self.tr("Queue: {0}").format(self._queue_n)
+        if text != self.queue.text():
+            self.queue.setText(text)
+            self._queue_timer.start()  # changes until it fires are shown together
 
     def job_started(self, ev: JobStarted) -> None:
         self._running = ev.job_id
@@ -57,13 +94,15 @@ class StudioStatusBar(QStatusBar):
         if p.job_id != self._running:
             return
         if p.total > 0:
-            self.bar.setRange(0, p.total)
-            self.bar.setValue(p.step)
+            set_progress(self.bar, 0, p.total, p.step)
+        text = ""
         if p.rate > 0 and p.unit in ("steps", "tokens"):
             unit = self.tr("tokens/s") if p.unit == "tokens" else self.tr("steps/s")
-            self.speed.setText(f"{p.rate:.1f} {unit}")
+            text = f"{p.rate:.1f} {unit}"
         elif p.message:
-            self.speed.setText(p.message)
+            text = p.message
+        if text and text != self.speed.text():  # a new text repaints the whole status bar
+            self.speed.setText(text)
         self._last_speed_at = time.monotonic()
 
     def job_ended(self, ev) -> None:

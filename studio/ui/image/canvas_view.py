@@ -3,6 +3,13 @@
 Main thread only. The composite is kept in a canvas-sized BGRA premultiplied buffer that a
 QImage wraps without copying (Qt's native ARGB32_Premultiplied, so painting never converts);
 a brush dab re-composites only its own rectangle, which keeps strokes smooth on 4096² canvases.
+
+What the widget shows of the canvas (checkerboard, composite, mask and selection tints, scaled
+to the zoom) is kept in a second, widget-sized image that is redrawn only where the canvas
+changed or when the zoom, the pan or the size change; a paint event copies it unscaled. Qt 6
+splits smooth scaling and large fills across its GUI thread pool and waits for it, which on a
+busy machine stalls the UI thread, so a preview or an unrelated repaint must not scale the
+whole canvas again.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPixmap, QPolygonF, QRegion
 from PySide6.QtWidgets import QWidget
 
 from studio.canvas import Rect
@@ -37,6 +44,9 @@ class Tool(enum.Enum):
     MOVE = "move"
     PAN = "pan"
 
+
+BACKGROUND = QColor(64, 64, 68)  # around the canvas
+MASK_TILE = 64  # the view knows which tiles of this size have something masked
 
 # mask value → overlay pixel as a little-endian uint32 (bytes B, G, R, A = 0, 0, m', m')
 MASK_LUT = (np.arange(256, dtype=np.uint32) * 115 // 255) * np.uint32(0x01010000)
@@ -103,6 +113,12 @@ class CanvasView(QWidget):
         self._preview: QImage | None = None
         self._preview_rect = Rect(0, 0, 0, 0)
         self._checker = self._checker_brush()
+        self._mask_any = False  # anything masked at all (an empty mask is not drawn)
+        # the view of the canvas, drawn ahead (see the module docstring)
+        self._cache: QImage | None = None
+        self._cache_key: tuple = ()
+        self._cache_rect = QRect()  # the widget pixels it covers (all of them)
+        self._cache_dirty = QRegion()  # widget pixels to redraw before it is shown
         self.auto_fit = True  # keep fitting to the window until the user zooms or pans
 
         model.changed.connect(self._on_changed)
@@ -143,9 +159,13 @@ class CanvasView(QWidget):
 
     def show_preview(self, rgb: np.ndarray | None, rect: Rect | None = None) -> None:
         """Show a generation preview over `rect` of the canvas (None = clear it)."""
+        if rgb is None and self._preview is None:
+            return
+        old = self.view_rect(self._preview_rect) if self._preview is not None else QRect()
         self._preview = rgb_to_qimage(rgb) if rgb is not None else None
         self._preview_rect = rect or self.model.doc.bounds
-        self.update()
+        new = self.view_rect(self._preview_rect) if self._preview is not None else QRect()
+        self.update(old.united(new))  # only where the old and the new preview are
 
     def to_canvas(self, p: QPointF) -> QPointF:
         return (p - self.offset) / self.zoom
@@ -164,6 +184,7 @@ class CanvasView(QWidget):
         self._image = qimage_view(self._buffer)
         self._mask_buf = np.zeros((doc.height, doc.width, 4), np.uint8)
         self._mask_image = qimage_view(self._mask_buf)
+        self._mask_tiles = np.zeros((-(-doc.height // MASK_TILE), -(-doc.width // MASK_TILE)), bool)
         self._refresh(doc.bounds)
         self._rebuild_selection()
 
@@ -176,7 +197,26 @@ class CanvasView(QWidget):
         doc.render_premultiplied(self._buffer, rect)
         rgba_to_bgra_inplace(self._buffer[s])
         # mask overlay: red at ~45 %, premultiplied BGRA, through a lookup table
-        self._mask_buf.view(np.uint32)[..., 0][s] = MASK_LUT[doc.mask[s]]
+        mask = doc.mask[s]
+        self._mask_buf.view(np.uint32)[..., 0][s] = MASK_LUT[mask]
+        if self._mask_any or mask.any():
+            self._mask_tiles_in(rect)
+        self._invalidate(self.view_rect(rect))
+
+    def _mask_tiles_in(self, rect: Rect) -> None:
+        """Which MASK_TILE² tiles of the mask have anything in them, for those `rect` touches."""
+        doc = self.model.doc
+        t = MASK_TILE
+        ty0, tx0, ty1, tx1 = rect.y0 // t, rect.x0 // t, -(-rect.y1 // t), -(-rect.x1 // t)
+        part = doc.mask[ty0 * t:ty1 * t, tx0 * t:tx1 * t]  # whole tiles
+        if part.shape != ((ty1 - ty0) * t, (tx1 - tx0) * t):  # cut by the canvas edge
+            whole = np.zeros(((ty1 - ty0) * t, (tx1 - tx0) * t), np.uint8)
+            whole[:part.shape[0], :part.shape[1]] = part
+            part = whole
+        rows = part.reshape(ty1 - ty0, t, part.shape[1]).max(axis=1)
+        tiles = rows.reshape(ty1 - ty0, tx1 - tx0, t).max(axis=2)
+        self._mask_tiles[ty0:ty1, tx0:tx1] = tiles > 0
+        self._mask_any = bool(self._mask_tiles.any())
 
     def _rebuild_selection(self) -> None:
         sel = self.model.doc.selection
@@ -187,6 +227,14 @@ class CanvasView(QWidget):
             buf[sel] = (60, 40, 0, 60)  # light blue tint, premultiplied BGRA
             self._sel_buf = buf
             self._sel_image = qimage_view(buf)
+        self._invalidate(None)
+
+    def _invalidate(self, rect: QRect | None) -> None:
+        """Widget pixels (None: all) whose view of the canvas must be drawn again."""
+        if rect is None:
+            self._cache_key = ()
+        elif self._cache_key:
+            self._cache_dirty += rect.intersected(self._cache_rect)
 
     def _on_changed(self, rect) -> None:
         doc = self.model.doc
@@ -222,26 +270,68 @@ class CanvasView(QWidget):
         p.end()
         return QBrush(pm)
 
-    def paintEvent(self, event) -> None:
+    def _draw_canvas(self, p: QPainter, area: QRect) -> None:
+        """Background, checkerboard, composite, mask and selection tints: the document as the
+        widget shows it, for the widget pixels `area` (`p` is clipped to it)."""
         doc = self.model.doc
-        p = QPainter(self)
-        p.fillRect(event.rect(), QColor(64, 64, 68))
+        p.fillRect(area, BACKGROUND)
         canvas_view = QRectF(self.offset.x(), self.offset.y(), doc.width * self.zoom,
                              doc.height * self.zoom)
-        p.fillRect(canvas_view.intersected(QRectF(event.rect())), self._checker)
-        # Only the exposed part of the canvas is drawn (cheap on 4096² canvases).
-        exposed = QRectF(event.rect()).intersected(canvas_view)
-        if not exposed.isEmpty():
-            tl = self.to_canvas(exposed.topLeft())
-            br = self.to_canvas(exposed.bottomRight())
-            src = QRectF(tl, br).toAlignedRect().intersected(QRect(0, 0, doc.width, doc.height))
-            dst = QRectF(self.to_view(QPointF(src.topLeft())),
-                         self.to_view(QPointF(src.x() + src.width(), src.y() + src.height())))
-            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.zoom < 1)
-            p.drawImage(dst, self._image, QRectF(src))
+        p.fillRect(canvas_view.intersected(QRectF(area)), self._checker)
+        # The source is the part of the canvas the whole widget shows, clipped to `area`: the
+        # scaled pixels then come out the same however the widget is split into repaints.
+        exposed = QRectF(self.rect()).intersected(canvas_view)
+        if exposed.isEmpty() or not exposed.intersects(QRectF(area)):
+            return
+        tl = self.to_canvas(exposed.topLeft())
+        br = self.to_canvas(exposed.bottomRight())
+        src = QRectF(tl, br).toAlignedRect().intersected(QRect(0, 0, doc.width, doc.height))
+        dst = QRectF(self.to_view(QPointF(src.topLeft())),
+                     self.to_view(QPointF(src.x() + src.width(), src.y() + src.height())))
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.zoom < 1)
+        p.drawImage(dst, self._image, QRectF(src))
+        if self._mask_any:  # an empty mask would draw nothing
             p.drawImage(dst, self._mask_image, QRectF(src))
-            if self._sel_image is not None:
-                p.drawImage(dst, self._sel_image, QRectF(src))
+        if self._sel_image is not None:
+            p.drawImage(dst, self._sel_image, QRectF(src))
+
+    def _update_cache(self, area: QRect) -> bool:
+        """Redraw what is stale of the cached view inside `area`; False where there is no
+        cache (a fractional device pixel ratio, where a logical pixel is no whole device pixel)."""
+        ratio = self.devicePixelRatioF()
+        if ratio != int(ratio):
+            self._cache = None
+            return False
+        doc = self.model.doc
+        key = (self.zoom, self.offset.x(), self.offset.y(), doc.width, doc.height,
+               self.width(), self.height(), ratio)
+        if key != self._cache_key:  # zoom, pan or size changed: all of it is stale
+            size = self.size() * int(ratio)
+            if self._cache is None or self._cache.size() != size or \
+                    self._cache.devicePixelRatio() != ratio:
+                self._cache = QImage(size, QImage.Format.Format_RGB32)  # opaque: copied as is
+                self._cache.setDevicePixelRatio(ratio)
+            self._cache_key, self._cache_rect = key, self.rect()
+            self._cache_dirty = QRegion(self.rect())
+        stale = self._cache_dirty.intersected(area)
+        if not stale.isEmpty():
+            self._cache_dirty -= stale
+            p = QPainter(self._cache)
+            for r in stale:
+                p.setClipRect(r)
+                self._draw_canvas(p, r)
+            p.end()
+        return True
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        area = event.rect()
+        if self._update_cache(area):  # copied unscaled: no scaling, no waiting for threads
+            k = round(self._cache.devicePixelRatio())
+            p.drawImage(area.topLeft(), self._cache,
+                        QRect(area.x() * k, area.y() * k, area.width() * k, area.height() * k))
+        else:
+            self._draw_canvas(p, area)
         if self._preview is not None:
             r = self._preview_rect
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)

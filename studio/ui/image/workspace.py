@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QMenu,
                                QScrollArea, QSizePolicy, QSpinBox, QSplitter, QTabWidget,
@@ -62,6 +62,13 @@ class ImageWorkspace(CanvasActions, QWidget):
         self._autosave_thread: threading.Thread | None = None
         self._save_thread: threading.Thread | None = None
         self._saved.connect(self._on_saved)
+        # the worker says "the queue changed" once per job queued; the list is checked against
+        # the worker's queue once per event-loop turn, not once per job
+        self._queue_check = QTimer(self)
+        self._queue_check.setSingleShot(True)
+        self._queue_check.setInterval(0)
+        self._queue_check.timeout.connect(self._sync_queue)
+        self._submitting = False
 
         self.model = DocumentModel(parent=self)
         self.view = CanvasView(self.model, self)
@@ -75,7 +82,7 @@ class ImageWorkspace(CanvasActions, QWidget):
 
         self.prompt_panel.generate_requested.connect(self.generate)
         self.queue_panel.cancel_requested.connect(self.worker.cancel)
-        self.queue_panel.move_requested.connect(self.worker.move)
+        self.queue_panel.move_requested.connect(self._move_job)
         self.queue_panel.cancel_current_requested.connect(self.cancel_current)
         self.view.files_dropped.connect(self.open_files)
         self.view.image_dropped.connect(lambda rgba: self.add_image_layer(rgba, self.tr("Dropped image")))
@@ -325,9 +332,9 @@ class ImageWorkspace(CanvasActions, QWidget):
             fields.update(width=panel.width_box.value(), height=panel.height_box.value())
         request = panel.build_request(**fields)
         self.prompt_panel.remember(request)
-        job_id = self.worker.submit(request)
+        job_id = self._queue(request)
         self.jobs[job_id] = Job(request, target)
-        self._refresh_queue()
+        self.queue_panel.add_job(job_id, target.label)  # the worker queued it last
         self.status_message.emit(self.tr("Queued: {0}").format(target.label))
         return job_id
 
@@ -376,9 +383,9 @@ class ImageWorkspace(CanvasActions, QWidget):
         target = JobTarget("txt2img", None, None, self._label(self.tr("Reproduce")))
         if request.init_image is not None and request.mask is None:
             target = JobTarget("img2img", None, None, target.label)
-        job_id = self.worker.submit(request)
+        job_id = self._queue(request)
         self.jobs[job_id] = Job(request, target)
-        self._refresh_queue()
+        self.queue_panel.add_job(job_id, target.label)  # the worker queued it last
         return job_id
 
     reproduce = submit_request
@@ -387,7 +394,7 @@ class ImageWorkspace(CanvasActions, QWidget):
     def _on_started(self, ev) -> None:
         if ev.job_id in self.jobs:
             self._running = ev.job_id
-            self._refresh_queue()
+            self.queue_panel.set_running(ev.job_id)
             self.side_tabs.setCurrentWidget(self.queue_panel)
 
     def _on_progress(self, p) -> None:
@@ -469,12 +476,31 @@ class ImageWorkspace(CanvasActions, QWidget):
         if self._running == job_id:
             self._running = None
             self.info.setText("")
-        self._refresh_queue()
+        self.queue_panel.remove_job(job_id)
+        self.queue_panel.set_running(self._running)
+
+    def _queue(self, request: ImageRequest) -> int:
+        self._submitting = True  # its queue_changed is this append, which add_job shows
+        try:
+            return self.worker.submit(request)
+        finally:
+            self._submitting = False
+
+    def _move_job(self, job_id: int, delta: int) -> None:
+        self.worker.move(job_id, delta)
+        self._sync_queue()  # show the new order now
 
     def _refresh_queue(self, *_args) -> None:
-        mine = [r for r in self.worker.pending() if r.job_id in self.jobs]
-        self.queue_panel.set_jobs([(r.job_id, self.jobs[r.job_id].target.label) for r in mine],
-                                  self._running)
+        """The worker's queue changed: check the list against it later in this event-loop turn."""
+        if not self._submitting and not self._queue_check.isActive():
+            self._queue_check.start()
+
+    def _sync_queue(self) -> None:
+        """Show our jobs in the worker's order (the running one first)."""
+        self._queue_check.stop()
+        jobs = self.jobs
+        mine = [r.job_id for r in self.worker.pending() if r.job_id in jobs]
+        self.queue_panel.set_jobs([(j, jobs[j].target.label) for j in mine], self._running)
 
     def my_jobs(self) -> list[int]:
         return list(self.jobs)
