@@ -14,7 +14,10 @@ SCHEDULER = {  # written to scheduler/scheduler_config.json; the ONNX sampler re
     "prediction_type": "epsilon",
     "timestep_spacing": "trailing",
     "steps_offset": 0,
-    "clip_sample": True,  # pixel space: x0 estimates are clipped to [-1, 1]
+    # No clipping: diffusers' DDIM clips x0 but keeps the raw eps for the direction term
+    # (use_clipped_model_output=False), and the mismatch left heavy grain in every picture
+    # (held-out top-5 1.2% with clipping, 10.4% without, same weights)
+    "clip_sample": False,
     "clip_sample_range": 1.0,
     "set_alpha_to_one": False,
 }
