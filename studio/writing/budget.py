@@ -1,7 +1,8 @@
 """The context budget: how many tokens memory + prompt take of the model's context length.
 
 Counting uses the model's own ``tokenizer.json`` (a Rust tokenizer: a few thousand words take
-milliseconds, cheap enough for the UI thread when debounced). Without one we estimate four
+milliseconds, cheap enough for the UI thread when debounced), parsed once per file and shared
+with the text engine (``studio.tokenizer_files``). Without one we estimate four
 characters a token and say so.
 """
 
@@ -38,9 +39,9 @@ class TokenCounter:
         for cand in (folder / "tokenizer.json", folder / "tokenizer" / "tokenizer.json"):
             if cand.is_file():
                 try:
-                    from tokenizers import Tokenizer
+                    from studio import tokenizer_files
 
-                    self.tokenizer = Tokenizer.from_file(str(cand))
+                    self.tokenizer = tokenizer_files.load(cand)  # shared with the text engine
                 except Exception as exc:  # noqa: BLE001 - an unreadable tokenizer means estimating
                     log.info("tokenizer %s unusable: %s", cand, exc)
                 break

@@ -37,14 +37,14 @@ class TextTokenizer:
     """Encode/decode, chat template and per-token bytes for one model folder."""
 
     def __init__(self, folder: Path) -> None:
-        from tokenizers import Tokenizer
+        from studio import tokenizer_files
 
         path = folder / "tokenizer.json"
         if not path.is_file():
             raise UserError(f"The model folder {folder.name} has no tokenizer.json, so its text "
                             "cannot be read or written; re-import the model with its tokenizer.")
         try:
-            self.tok = Tokenizer.from_file(str(path))
+            self.tok = tokenizer_files.load(path)
         except Exception as exc:  # noqa: BLE001
             raise UserError(f"The tokenizer of {folder.name} cannot be read: {exc}") from None
         cfg_path = folder / "tokenizer_config.json"
