@@ -89,7 +89,7 @@ def train_teacher(work: Path, cfg: TrainConfig, resume: bool = True, progress: P
     ckpt = work / "ckpt" / "teacher.pt"
     st = torch.load(ckpt, map_location=dev, weights_only=False) if resume and ckpt.exists() else None
     if st is not None:  # the checkpoint's widths win, so a resume needs no --channels
-        cfg.unet = nets.UNetConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in st["unet"].items()})
+        cfg.unet = nets.UNetConfig.from_dict(st["unet"])
     model = nets.Denoiser(nets.UNet(cfg.unet)).to(dev)
     ema = copy.deepcopy(model).eval()
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.0)
@@ -141,7 +141,7 @@ def train_teacher(work: Path, cfg: TrainConfig, resume: bool = True, progress: P
 
 def load_teacher(work: Path, use_ema: bool = True) -> tuple[nets.Denoiser, dict]:
     st = torch.load(work / "ckpt" / "teacher.pt", map_location="cpu", weights_only=False)
-    cfg = nets.UNetConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in st["unet"].items()})
+    cfg = nets.UNetConfig.from_dict(st["unet"])
     model = nets.Denoiser(nets.UNet(cfg))
     model.load_state_dict(st["ema" if use_ema else "model"])
     return model.eval(), st

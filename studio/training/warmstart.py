@@ -67,7 +67,7 @@ def seed_teacher(work: Path, model_dir: Path, lr: float, save) -> dict:
     The optimizer starts fresh, so the checkpoint records ``warm_start`` = the seeded step and
     training re-runs its learning-rate warm-up from there (Adam's moments are gone)."""
     config = json.loads((model_dir / "unet" / "config.json").read_text(encoding="utf-8"))["studio"]
-    cfg = nets.UNetConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.items()})
+    cfg = nets.UNetConfig.from_dict(config)
     model = nets.Denoiser(nets.UNet(cfg))
     model.load_state_dict(weights_from_onnx(model_dir / "unet" / "model.onnx", model))
     training = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8")).get("training", {})
