@@ -5,12 +5,15 @@ One command runs the whole recipe (resumable: run it again to continue where it 
     studio-train --max-minutes 60      # stop the teacher after an hour, then distil + export
     studio-train --data ~/my-art       # a folder of images with a .txt caption beside each
     studio-train --init-from assets/models/studio-emoji   # continue training the shipped model
-Stages can be run alone: data, teacher, fast, export (``studio-train teacher --steps 5000``).
+Stages can be run alone: data, mean, decoder, teacher, fast, export (``studio-train teacher --steps 5000``).
+``mean`` (the caption -> layout regression) and ``decoder`` (thumbnail -> 64x64) are independent
+of each other and can run side by side; the teacher needs ``mean`` first.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import shlex
 import sys
@@ -67,7 +70,7 @@ def prepare(work: Path, data: Path | None, progress=_progress) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="studio-train", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("stage", nargs="?", default="all", choices=["all", "data", "teacher", "fast", "export"])
+    ap.add_argument("stage", nargs="?", default="all", choices=["all", "data", "mean", "decoder", "teacher", "fast", "export"])
     ap.add_argument("--work", type=Path, default=None, help="run folder (default: <data dir>/training/studio-emoji)")
     ap.add_argument("--data", type=Path, default=None, help="train on this folder of captioned images instead")
     ap.add_argument("--out", type=Path, default=None, help="model folder to write (default: <work>/model)")
@@ -76,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fast-steps", type=int, default=None, help="student steps (default 2000)")
     ap.add_argument("--fast-pairs", type=int, default=None, help="teacher samples to distil from")
     ap.add_argument("--batch", type=int, default=None)
+    ap.add_argument("--mean-epochs", type=int, default=None, help="epochs of the caption -> layout branch (default 80)")
+    ap.add_argument("--decoder-steps", type=int, default=None, help="thumbnail decoder steps (default 3000)")
     ap.add_argument("--channels", type=str, default=None, help="UNet widths, e.g. 32,64,128")
     ap.add_argument("--fresh", action="store_true", help="ignore checkpoints (default: resume)")
     ap.add_argument("--resume", action="store_true", help="continue from checkpoints (the default)")
@@ -103,10 +108,14 @@ def main(argv: list[str] | None = None) -> int:
         cfg.fast_steps = args.fast_steps
     if args.fast_pairs:
         cfg.fast_pairs = args.fast_pairs
+    if args.mean_epochs:
+        cfg.mean_epochs = args.mean_epochs
+    if args.decoder_steps:
+        cfg.decoder_steps = args.decoder_steps
     if args.channels:
         ch = tuple(int(c) for c in args.channels.split(","))
-        cfg.unet = nets.UNetConfig(channels=ch, attention=tuple(i > 0 for i in range(len(ch))),
-                                   groups=min(16, ch[0] // 2))
+        cfg.unet = dataclasses.replace(cfg.unet, channels=ch, attention=tuple(i > 0 for i in range(len(ch))),
+                                       groups=min(16, ch[0] // 2))
     resume = not args.fresh
     command = "studio-train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     print(f"work folder: {work}  device: {train.device()}", file=sys.stderr)
@@ -118,6 +127,15 @@ def main(argv: list[str] | None = None) -> int:
 
         seeded = warmstart.seed_teacher(work, args.init_from.expanduser(), cfg.lr, train._save)
         print(f"teacher seeded from {args.init_from} at step {seeded['step']}", file=sys.stderr)
+    thumb = cfg.unet.latent == "thumb"
+    if args.stage in ("all", "mean") and thumb:
+        t0 = time.time()
+        summary = train.train_mean(work, cfg, resume, _progress)
+        train.write_log(work, {"stage": "mean", "command": command, "wall_s": round(time.time() - t0), **summary})
+    if args.stage in ("all", "decoder") and thumb:
+        t0 = time.time()
+        summary = train.train_decoder(work, cfg, resume, _progress)
+        train.write_log(work, {"stage": "decoder", "command": command, "wall_s": round(time.time() - t0), **summary})
     if args.stage in ("all", "teacher"):
         t0 = time.time()
         summary = train.train_teacher(work, cfg, resume, _progress,

@@ -82,6 +82,45 @@ class Encoder2x(torch.nn.Module):
         return nets.to_latent(torch.nn.functional.avg_pool2d(sample, 2))
 
 
+class ThumbDecoder(torch.nn.Module):
+    """Thumb latent [B,3,h,w] -> pixels [B,3,8h,8w]: the learned 4x upsampler, then bicubic 2x."""
+
+    def __init__(self, up: nets.Upsampler):
+        super().__init__()
+        self.up = up
+
+    def forward(self, latent_sample: torch.Tensor) -> torch.Tensor:
+        x = self.up(latent_sample)
+        return torch.nn.functional.interpolate(x, scale_factor=2.0, mode="bicubic", align_corners=False).clamp(-1, 1)
+
+
+class ThumbEncoder(torch.nn.Module):
+    """pixels [B,3,H,W] -> the thumb latent [B,3,H/8,W/8]: an 8x8 box average."""
+
+    def forward(self, sample: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.avg_pool2d(sample, 8)
+
+
+def export_thumb_vae(work: Path, out: Path) -> dict:
+    st = torch.load(work / "ckpt" / "decoder.pt", map_location="cpu", weights_only=False)
+    up = nets.Upsampler()
+    up.load_state_dict(st["model"])
+    axes_dec = {"latent_sample": {0: "batch", 2: "height", 3: "width"}, "sample": {0: "batch", 2: "H", 3: "W"}}
+    _onnx(ThumbDecoder(up), (torch.randn(1, 3, 16, 16),), out / "vae_decoder" / "model.onnx",
+          ["latent_sample"], ["sample"], axes_dec)
+    _onnx(ThumbEncoder(), (torch.randn(1, 3, 128, 128),), out / "vae_encoder" / "model.onnx",
+          ["sample"], ["latent_sample"], {"sample": {0: "batch", 2: "H", 3: "W"},
+                                          "latent_sample": {0: "batch", 2: "height", 3: "width"}})
+    cfg = {"_class_name": "ThumbnailAutoencoder", "scaling_factor": 1.0, "shift_factor": 0.0,
+           "latent_channels": 3, "in_channels": 3, "out_channels": 3, "sample_size": 128,
+           "block_out_channels": [64, 64, 64, 64],  # length 4 -> diffusers' vae_scale_factor = 8
+           "note": "latent = the picture's 8x8 box average in [-1,1] (the 64x64 drawing's 4x4); "
+                   "decoder: learned 4x upsampler (studio-train decoder) + bicubic 2x"}
+    for d in ("vae_decoder", "vae_encoder"):
+        (out / d / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
+    return {"decoder_steps": st["step"], "decoder_seconds": round(st["seconds"]), "decoder_l1": st["loss"]}
+
+
 def export_vae(out: Path) -> None:
     _onnx(Decoder2x(), (torch.randn(1, 48, 16, 16),), out / "vae_decoder" / "model.onnx",
           ["latent_sample"], ["sample"], {"latent_sample": {0: "batch", 2: "height", 3: "width"},
@@ -113,9 +152,17 @@ def _git_commit() -> str:
         return ""
 
 
-def latent_rgb_factors() -> list[list[float]]:
+def latent_rgb_factors(latent: str = "pixels") -> list[list[float]]:
+    if latent == "thumb":  # the latent is a (small) picture already
+        return [[1.0 if k == c else 0.0 for c in range(3)] for k in range(3)]
     # channel k of the 4x4 space-to-depth latent is a pixel of colour k // 16: preview = patch mean
     return [[1 / 16 if k // 16 == c else 0.0 for c in range(3)] for k in range(48)]
+
+
+# sampler defaults per latent kind: with a mean branch the caption already sets the layout, and
+# guidance above ~2 pushes colours past the palette (measured in benchmarks/image_quality.py)
+DEFAULTS = {"pixels": {"default_steps": 20, "default_guidance": 3.0},
+            "thumb": {"default_steps": 20, "default_guidance": 1.5}}
 
 
 def export_model(work: Path, out: Path, training: dict, fast: bool = True) -> Path:
@@ -127,8 +174,9 @@ def export_model(work: Path, out: Path, training: dict, fast: bool = True) -> Pa
         shutil.copytree(work / "text" / name, out / name)
     teacher, st = load_teacher(work)
     export_unet(teacher, out / "unet" / "model.onnx")
+    ch, latent = teacher.cfg.in_channels, teacher.cfg.latent
     (out / "unet" / "config.json").write_text(json.dumps(
-        {"_class_name": "StudioEmojiUNet", "in_channels": 48, "out_channels": 48, "sample_size": 16,
+        {"_class_name": "StudioEmojiUNet", "in_channels": ch, "out_channels": ch, "sample_size": 16,
          "cross_attention_dim": 384, **{"studio": st["unet"]}}, indent=2) + "\n")
     fast_entry = None
     if fast and (work / "ckpt" / "fast.pt").exists():
@@ -142,7 +190,13 @@ def export_model(work: Path, out: Path, training: dict, fast: bool = True) -> Pa
                     "fast_teacher_step": fst["teacher_step"]}
     elif (out / "unet_fast").exists():
         shutil.rmtree(out / "unet_fast")
-    export_vae(out)
+    if latent == "thumb":
+        training = {**training, **export_thumb_vae(work, out)}
+        mst = torch.load(work / "ckpt" / "mean.pt", map_location="cpu", weights_only=False)
+        training = {**training, "mean_epochs": mst["epochs"], "mean_seconds": round(mst["seconds"]),
+                    "mean_loss": round(mst["loss"], 5)}
+    else:
+        export_vae(out)
     (out / "scheduler").mkdir(exist_ok=True)
     (out / "scheduler" / "scheduler_config.json").write_text(json.dumps(diffusion.SCHEDULER, indent=2) + "\n")
     (out / "model_index.json").write_text(json.dumps({
@@ -154,15 +208,15 @@ def export_model(work: Path, out: Path, training: dict, fast: bool = True) -> Pa
     }, indent=2) + "\n")
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "manifest.json")
     manifest = {
-        "id": MODEL_ID, "kind": "image", "name": "Studio Emoji (built-in)", "family": "studio-emoji-pixel-unet",
+        "id": MODEL_ID, "kind": "image", "name": "Studio Emoji (built-in)", "family": f"studio-emoji-{latent}-unet",
         "license": "Apache-2.0 (weights); trained on Noto Emoji (Apache-2.0) and Twemoji (CC-BY-4.0)",
         "source": "trained by Studio's own recipe: studio-train (studio/training/)",
         "credits": CREDITS,
         "sha256": {p.relative_to(out).as_posix(): _sha256(p) for p in files},
-        "native_size": [128, 128], "drawn_size": [64, 64], "latent_channels": 48, "vae_scale_factor": 8,
-        "default_steps": 20, "default_guidance": 3.0, "default_scheduler": "ddim",
+        "native_size": [128, 128], "drawn_size": [64, 64], "latent_channels": ch, "vae_scale_factor": 8,
+        **DEFAULTS[latent], "default_scheduler": "ddim",
         "text_max_length": text.MAX_LEN,
-        "latent_rgb_factors": latent_rgb_factors(), "latent_rgb_bias": [0.0, 0.0, 0.0],
+        "latent_rgb_factors": latent_rgb_factors(latent), "latent_rgb_bias": [0.0, 0.0, 0.0],
         "training": {**training, "teacher_steps": st["step"], "teacher_seconds": round(st["seconds"]),
                      "teacher_batch": st["batch"], "device": st["device"], "code_commit": _git_commit()},
     }

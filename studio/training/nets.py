@@ -1,10 +1,15 @@
-"""The networks: a pixel-unshuffle "VAE" and a small text-conditioned UNet.
+"""The networks: the latent codecs, a small text-conditioned UNet and its text -> mean branch.
 
-Latent: 64x64x3 pixels rearranged losslessly into 16x16x48 (4x4 patches). A learned autoencoder
-would cost CPU hours to train and lose detail; space-to-depth costs nothing, is exact, and keeps
-the denoiser's work at 16x16 resolution. The UNet's cross-attention context is one sentence
-vector (see text.py); attention over a single token is a per-sample constant, so it is applied
-as FiLM (scale/shift from time + text embedding) rather than as a softmax over one key.
+Two latents (``UNetConfig.latent``):
+  * "thumb" (the recipe's default): the 16x16x3 box-averaged thumbnail of the 64x64 picture;
+    a learned upsampler (``Upsampler``) decodes it. The denoiser only has to get the layout and
+    colours right (768 numbers), which is what a CPU budget can teach it; detail comes from the
+    decoder, trained separately in minutes.
+  * "pixels": 64x64x3 rearranged losslessly into 16x16x48 (4x4 space-to-depth), no decoder to
+    train, but the denoiser must model all 12,288 numbers (CPU runs of 23k steps stayed grainy).
+The UNet's cross-attention context is one sentence vector (see text.py); attention over a single
+token is a per-sample constant, so it is applied as FiLM (scale/shift from time + text
+embedding) rather than as a softmax over one key.
 """
 
 from __future__ import annotations
@@ -27,6 +32,11 @@ def from_latent(z: torch.Tensor) -> torch.Tensor:
     return F.pixel_shuffle(z, PATCH)
 
 
+def encode(x: torch.Tensor, latent: str) -> torch.Tensor:
+    """64x64 pixels in [-1,1] -> the training latent of that kind."""
+    return to_latent(x) if latent == "pixels" else F.avg_pool2d(x, PATCH)
+
+
 class PixelEncoder(nn.Module):
     def forward(self, sample: torch.Tensor) -> torch.Tensor:
         return to_latent(sample)
@@ -45,6 +55,9 @@ class UNetConfig:
     text_dim: int = 384
     emb_dim: int = 256
     groups: int = 16
+    latent: str = "pixels"  # "pixels" (16x16x48 space-to-depth) or "thumb" (16x16x3 + learned decoder)
+    mean_hidden: int = 0  # >0: a text -> mean-latent MLP of this width (predict-and-refine)
+    sigma_data: float = 0.6  # std of what the UNet denoises: emoji pixels 0.63; the residual: measured at start
 
     def to_dict(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -53,6 +66,9 @@ class UNetConfig:
     def from_dict(cls, d: dict) -> UNetConfig:
         """The inverse of ``to_dict`` (JSON and checkpoints hold lists)."""
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+
+
+RECIPE = UNetConfig(in_channels=3, channels=(48, 64, 128), latent="thumb", mean_hidden=1024)  # what studio-train trains
 
 
 def timestep_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
@@ -163,7 +179,53 @@ class UNet(nn.Module):
         return self.out(F.silu(self.out_norm(h)))
 
 
-SIGMA_DATA = 0.6  # std of emoji pixels in [-1, 1] (measured: 0.63)
+class MeanNet(nn.Module):
+    """Text vector -> the conditional mean latent E[x | caption] (16x16), resized to the sample.
+
+    A plain regression learns which colours go where for a caption in minutes of CPU, long
+    before a diffusion model does (same data: top-5 adherence 77% on seen labels after 40
+    epochs vs 9% for a 23k-step pixel UNet); the UNet then only models the residual, as in
+    "predict and refine" (Whang et al. 2022)."""
+
+    def __init__(self, cfg: UNetConfig, size: int = 16):
+        super().__init__()
+        self.ch, self.size = cfg.in_channels, size
+        h = cfg.mean_hidden
+        self.mlp = nn.Sequential(nn.Linear(cfg.text_dim, h), nn.SiLU(), nn.Linear(h, h), nn.SiLU(),
+                                 nn.Linear(h, cfg.in_channels * size * size))
+
+    def forward(self, text: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+        m = self.mlp(text).reshape(-1, self.ch, self.size, self.size)
+        # other picture sizes: stretch the 16x16 layout (an identity resize at the native size)
+        return F.interpolate(m, size=like.shape[-2:], mode="bilinear", align_corners=False)
+
+
+class Upsampler(nn.Module):
+    """The "thumb" latent's decoder: 16x16x3 thumbnail -> 64x64x3 picture.
+
+    All the work is at 16x16: residual blocks predict each cell's 4x4 detail (pixel shuffle) on
+    top of a bilinear upscale. A decoder with 32x32/64x64 stages cost ~1 s per batch on one
+    CPU core; this one ~0.1 s, so it trains in minutes beside the mean branch."""
+
+    def __init__(self, width: int = 64, blocks: int = 4):
+        super().__init__()
+        self.inp = nn.Conv2d(3, width, 3, padding=1)
+        self.body = nn.Sequential(*[_Res(width) for _ in range(blocks)], nn.SiLU(),
+                                  nn.Conv2d(width, 3 * PATCH * PATCH, 3, padding=1))
+
+    def forward(self, thumb: torch.Tensor) -> torch.Tensor:
+        base = F.interpolate(thumb, scale_factor=float(PATCH), mode="bilinear", align_corners=False)
+        return (base + F.pixel_shuffle(self.body(self.inp(thumb)), PATCH)).clamp(-1, 1)
+
+
+class _Res(nn.Module):
+    def __init__(self, ch: int):
+        super().__init__()
+        self.a = nn.Conv2d(ch, ch, 3, padding=1)
+        self.b = nn.Conv2d(ch, ch, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.b(F.silu(self.a(F.silu(x))))
 
 
 class Denoiser(nn.Module):
@@ -180,21 +242,28 @@ class Denoiser(nn.Module):
 
         self.net = unet
         self.cfg = unet.cfg
+        self.mean = MeanNet(unet.cfg) if unet.cfg.mean_hidden else None
         self.register_buffer("abar", ABAR.clone())
 
     def _coefs(self, t: torch.Tensor) -> tuple[torch.Tensor, ...]:
         a = self.abar[t.round().long().clamp(0, self.abar.shape[0] - 1)].view(-1, 1, 1, 1)
         sigma2 = (1 - a) / a
-        sd2 = SIGMA_DATA ** 2
-        c_skip = sd2 / (sigma2 + sd2)
-        c_out = sigma2.sqrt() * SIGMA_DATA / (sigma2 + sd2).sqrt()
-        c_in = 1 / (sigma2 + sd2).sqrt()
+        sd = self.cfg.sigma_data
+        c_skip = sd ** 2 / (sigma2 + sd ** 2)
+        c_out = sigma2.sqrt() * sd / (sigma2 + sd ** 2).sqrt()
+        c_in = 1 / (sigma2 + sd ** 2).sqrt()
         return a, c_skip, c_out, c_in
+
+    def mean_of(self, text: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+        """The mean branch's latent for these captions (0 without a mean branch)."""
+        return self.mean(text, like) if self.mean is not None else torch.zeros_like(like)
 
     def x0(self, sample: torch.Tensor, timestep: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
         a, c_skip, c_out, c_in = self._coefs(timestep)
         xs = sample / a.sqrt()
-        return c_skip * xs + c_out * self.net(c_in * xs, timestep, text)
+        m = self.mean_of(text, xs)
+        r = xs - m  # the UNet denoises the residual around the caption's mean
+        return m + c_skip * r + c_out * self.net(c_in * r, timestep, text)
 
     def forward(self, sample: torch.Tensor, timestep: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
         a = self._coefs(timestep)[0]
@@ -207,6 +276,7 @@ class Denoiser(nn.Module):
         t = torch.randint(0, len(self.abar), (b,), device=x0.device)
         a, c_skip, c_out, c_in = self._coefs(t)
         noise = torch.randn_like(x0)
-        xs = x0 + ((1 - a) / a).sqrt() * noise  # = x_t / sqrt(abar)
-        target = (x0 - c_skip * xs) / c_out
-        return ((self.net(c_in * xs, t, text) - target) ** 2).mean()
+        r0 = x0 - self.mean_of(text, x0)
+        rs = r0 + ((1 - a) / a).sqrt() * noise  # = x_t / sqrt(abar) - mean
+        target = (r0 - c_skip * rs) / c_out
+        return ((self.net(c_in * rs, t, text) - target) ** 2).mean()

@@ -1,14 +1,16 @@
-"""Training stages: teacher diffusion UNet, then the one-step fast student. Resumable.
+"""Training stages: mean branch and thumbnail decoder, teacher diffusion UNet, one-step student. Resumable.
 
 A work folder holds everything a run needs and produces:
   dataset.npz, text/ (exported encoder + tokenizer), text_emb.npy (one vector per caption),
-  empty_emb.npy (the "" prompt, used for classifier-free guidance), ckpt/teacher.pt, ckpt/fast.pt.
+  empty_emb.npy (the "" prompt, used for classifier-free guidance), ckpt/mean.pt (caption ->
+  layout regression), ckpt/decoder.pt (thumbnail -> 64x64), ckpt/teacher.pt, ckpt/fast.pt.
 Checkpoints carry the step count and the wall time spent, so budgets add up across resumes.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import logging
 import time
@@ -35,7 +37,13 @@ class TrainConfig:
     ema: float = 0.995  # short CPU runs; a GPU run of 100k steps would use 0.9995
     uncond_p: float = 0.1  # caption dropped -> "" embedding, for classifier-free guidance
     checkpoint_s: float = 300.0  # save at least this often (seconds)
-    unet: nets.UNetConfig = field(default_factory=nets.UNetConfig)
+    unet: nets.UNetConfig = field(default_factory=lambda: dataclasses.replace(nets.RECIPE))
+    # the mean branch (thumb recipe), trained alone before the teacher
+    mean_epochs: int = 80
+    mean_batch: int = 128
+    mean_noise: float = 0.0  # jitter on the caption vector (0.03 cost 30 points of seen-label top-5 at 60 epochs)
+    # the thumbnail decoder
+    decoder_steps: int = 3000
     # fast student
     fast_steps: int = 2000
     fast_pairs: int = 2048  # teacher samples to regress onto
@@ -50,8 +58,9 @@ def device() -> torch.device:
 class Batches:
     """Random (latent, text vector) batches from the training split."""
 
-    def __init__(self, work: Path, seed: int = 0):
+    def __init__(self, work: Path, seed: int = 0, latent: str = "pixels"):
         ds = Dataset.load(work / "dataset.npz")
+        self.latent = latent
         self.idx = ds.train_indices()
         self.images = ds.images
         self.caps = ds.image_captions
@@ -68,7 +77,7 @@ class Batches:
         text = self.emb[pick].clone()
         drop = torch.from_numpy(self.rng.random(b) < uncond_p)
         text[drop] = self.empty
-        return nets.to_latent(x), text
+        return nets.encode(x, self.latent), text
 
 
 def _save(path: Path, state: dict) -> None:
@@ -90,7 +99,13 @@ def train_teacher(work: Path, cfg: TrainConfig, resume: bool = True, progress: P
     st = torch.load(ckpt, map_location=dev, weights_only=False) if resume and ckpt.exists() else None
     if st is not None:  # the checkpoint's widths win, so a resume needs no --channels
         cfg.unet = nets.UNetConfig.from_dict(st["unet"])
+    if st is None and cfg.unet.mean_hidden:
+        mean_state, cfg.unet.sigma_data = _mean_for_teacher(work, cfg)
     model = nets.Denoiser(nets.UNet(cfg.unet)).to(dev)
+    if st is None and cfg.unet.mean_hidden:
+        model.mean.load_state_dict(mean_state)
+    if model.mean is not None:  # trained by its own stage; the UNet learns the residual around it
+        model.mean.requires_grad_(False)
     ema = copy.deepcopy(model).eval()
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.0)
     step, spent, losses, warm_start = 0, 0.0, [], 0
@@ -100,7 +115,7 @@ def train_teacher(work: Path, cfg: TrainConfig, resume: bool = True, progress: P
         opt.load_state_dict(st["opt"])
         step, spent, losses = st["step"], st["seconds"], st.get("losses", [])
         warm_start = st.get("warm_start", 0)  # seeded from an exported model: Adam starts afresh
-    batches = Batches(work, seed=step)
+    batches = Batches(work, seed=step, latent=cfg.unet.latent)
     t_start, t_save, run_loss = time.time(), time.time(), []
 
     def state() -> dict:
@@ -139,6 +154,126 @@ def train_teacher(work: Path, cfg: TrainConfig, resume: bool = True, progress: P
     return {"step": step, "seconds": spent + time.time() - t_start, "losses": losses}
 
 
+class _Pairs:
+    """Every (training image, caption) pair as latents + caption vectors, for the regression stages."""
+
+    def __init__(self, work: Path, latent: str):
+        ds = Dataset.load(work / "dataset.npz")
+        idx = ds.train_indices()
+        caps = ds.image_captions[idx]
+        img_i, cap_k = np.nonzero(caps >= 0)
+        self.image = torch.from_numpy(idx[img_i])
+        self.caption = torch.from_numpy(caps[img_i, cap_k].astype(np.int64))
+        x = torch.from_numpy(ds.images).permute(0, 3, 1, 2).float() / 127.5 - 1
+        self.latents = nets.encode(x, latent)
+        self.emb = torch.from_numpy(np.load(work / "text_emb.npy").astype(np.float32))
+        self.empty = torch.from_numpy(np.load(work / "empty_emb.npy").astype(np.float32)).reshape(1, -1)
+        self.train_idx = idx
+
+
+def train_mean(work: Path, cfg: TrainConfig, resume: bool = True, progress: Progress | None = None) -> dict:
+    """Fit the text -> mean-latent branch by plain regression (MSE) over every caption pair.
+
+    10% of captions are replaced by "" so the branch also knows the overall mean, which
+    classifier-free guidance uses as its unconditional side. Cosine learning-rate decay."""
+    dev = device()
+    path = work / "ckpt" / "mean.pt"
+    if resume and path.exists():
+        st = torch.load(path, map_location="cpu", weights_only=False)
+        if st["epochs"] >= cfg.mean_epochs:
+            return {"epochs": st["epochs"], "seconds": st["seconds"], "loss": st["loss"]}
+    data = _Pairs(work, cfg.unet.latent)
+    net = nets.MeanNet(cfg.unet).to(dev)
+    opt = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-4)
+    g = torch.Generator().manual_seed(0)
+    n = len(data.image)
+    t0, loss_ep = time.time(), float("nan")
+    for ep in range(cfg.mean_epochs):
+        for grp in opt.param_groups:
+            grp["lr"] = 1e-3 * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * ep / cfg.mean_epochs)))
+        perm, losses = torch.randperm(n, generator=g), []
+        for s in range(0, n, cfg.mean_batch):
+            b = perm[s:s + cfg.mean_batch]
+            text = data.emb[data.caption[b]]
+            if cfg.mean_noise:
+                text = torch.nn.functional.normalize(text + cfg.mean_noise * torch.randn(text.shape, generator=g), dim=-1)
+            drop = torch.rand(len(b), generator=g) < cfg.uncond_p
+            text[drop] = data.empty
+            x = data.latents[data.image[b]].to(dev)
+            loss = torch.nn.functional.mse_loss(net(text.to(dev), x), x)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        loss_ep = float(np.mean(losses))
+        if progress:
+            progress(f"mean branch loss {loss_ep:.4f}", ep + 1, cfg.mean_epochs)
+    st = {"model": net.state_dict(), "epochs": cfg.mean_epochs, "seconds": time.time() - t0, "loss": loss_ep,
+          "unet": cfg.unet.to_dict()}
+    _save(path, st)
+    return {"epochs": st["epochs"], "seconds": st["seconds"], "loss": loss_ep}
+
+
+def _mean_for_teacher(work: Path, cfg: TrainConfig) -> tuple[dict, float]:
+    """The trained mean branch and the std of the residual it leaves (the UNet's sigma_data)."""
+    path = work / "ckpt" / "mean.pt"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `studio-train mean` before the teacher")
+    st = torch.load(path, map_location="cpu", weights_only=False)
+    net = nets.MeanNet(cfg.unet)
+    net.load_state_dict(st["model"])
+    data = _Pairs(work, cfg.unet.latent)
+    sel = torch.from_numpy(np.random.default_rng(0).choice(len(data.image), min(4096, len(data.image)), replace=False))
+    with torch.no_grad():
+        x = data.latents[data.image[sel]]
+        resid = x - net(data.emb[data.caption[sel]], x)
+    return st["model"], round(float(resid.std()), 4)
+
+
+def train_decoder(work: Path, cfg: TrainConfig, resume: bool = True, progress: Progress | None = None) -> dict:
+    """The thumbnail latent's decoder: 16x16 box average -> 64x64 picture, L1 on the training images."""
+    dev = device()
+    path = work / "ckpt" / "decoder.pt"
+    net = nets.Upsampler().to(dev)
+    opt = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=0.0)
+    step, spent = 0, 0.0
+    if resume and path.exists():
+        st = torch.load(path, map_location=dev, weights_only=False)
+        net.load_state_dict(st["model"])
+        if st.get("opt"):  # a decoder seeded from an exported model has no optimizer state
+            opt.load_state_dict(st["opt"])
+        step, spent = st["step"], st["seconds"]
+    ds = Dataset.load(work / "dataset.npz")
+    idx = ds.train_indices()
+    rng = np.random.default_rng(step)
+    t0, t_save, losses = time.time(), time.time(), []
+
+    def save() -> None:
+        _save(path, {"model": net.state_dict(), "opt": opt.state_dict(), "step": step,
+                     "seconds": spent + time.time() - t0, "loss": float(np.mean(losses[-200:])) if losses else None})
+
+    while step < cfg.decoder_steps:
+        for grp in opt.param_groups:  # cosine decay over the run
+            grp["lr"] = 1e-3 * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * step / cfg.decoder_steps)))
+        x = torch.from_numpy(ds.images[rng.choice(idx, cfg.batch)]).permute(0, 3, 1, 2).float() / 127.5 - 1
+        if rng.random() < 0.5:
+            x = x.flip(3)
+        x = x.to(dev)
+        loss = (net(nets.encode(x, "thumb")) - x).abs().mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        step += 1
+        losses.append(loss.item())
+        if step % 100 == 0 and progress:
+            progress(f"decoder L1 {np.mean(losses[-100:]):.4f}", step, cfg.decoder_steps)
+        if time.time() - t_save > cfg.checkpoint_s:
+            save()
+            t_save = time.time()
+    save()
+    return {"step": step, "seconds": spent + time.time() - t0, "loss": float(np.mean(losses[-200:])) if losses else None}
+
+
 def load_teacher(work: Path, use_ema: bool = True) -> tuple[nets.Denoiser, dict]:
     st = torch.load(work / "ckpt" / "teacher.pt", map_location="cpu", weights_only=False)
     cfg = nets.UNetConfig.from_dict(st["unet"])
@@ -171,16 +306,16 @@ def distill_fast(work: Path, cfg: TrainConfig, resume: bool = True, progress: Pr
     teacher, tst = load_teacher(work)
     teacher.to(dev)
     pairs_path = work / "ckpt" / "fast_pairs.pt"
-    batches = Batches(work, seed=1)
+    batches = Batches(work, seed=1, latent=teacher.cfg.latent)
     pairs = torch.load(pairs_path, weights_only=False) if pairs_path.exists() and resume else None
     if pairs is None or pairs["teacher_step"] != tst["step"]:  # samples of an older teacher: redo
         zs, xs, ts = [], [], []
         n = cfg.fast_pairs
         for i in range(0, n, 64):
             _, text = batches(min(64, n - i), 0.0)
-            z = torch.randn(text.shape[0], 48, 16, 16)
+            z = torch.randn(text.shape[0], teacher.cfg.in_channels, 16, 16)
             x = diffusion.ddim_sample(teacher, text.to(dev), batches.empty.to(dev), cfg.teacher_steps,
-                                      cfg.guidance, noise=z.to(dev)).cpu()
+                                      cfg.guidance, noise=z.to(dev), shape=tuple(z.shape[1:])).cpu()
             zs.append(z), xs.append(x), ts.append(text)
             if progress:
                 progress("teacher samples for distillation", i + text.shape[0], n)

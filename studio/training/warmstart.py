@@ -38,7 +38,7 @@ def _norm_constants(graph) -> dict[str, str]:
     return found
 
 
-def weights_from_onnx(path: Path, model: nets.Denoiser) -> dict[str, torch.Tensor]:
+def weights_from_onnx(path: Path, model: torch.nn.Module, prefix: str = PREFIX) -> dict[str, torch.Tensor]:
     """A full state_dict for ``model`` read from an exported UNet; raises if anything is missing."""
     import onnx
     from onnx import numpy_helper
@@ -48,7 +48,7 @@ def weights_from_onnx(path: Path, model: nets.Denoiser) -> dict[str, torch.Tenso
     folded = _norm_constants(graph)
     state, missing = {}, []
     for key, ref in model.state_dict().items():
-        name = PREFIX + key if PREFIX + key in arrays else folded.get(key)
+        name = prefix + key if prefix + key in arrays else folded.get(key)
         if name is None:
             missing.append(key)
             continue
@@ -78,4 +78,15 @@ def seed_teacher(work: Path, model_dir: Path, lr: float, save) -> dict:
              "batch": int(training.get("teacher_batch", 32)), "device": "cpu",
              "warm_start": step, "seeded_from": str(model_dir)}
     save(work / "ckpt" / "teacher.pt", state)
+    if cfg.latent == "thumb":  # the stages before the teacher: its mean branch and the latent's decoder
+        save(work / "ckpt" / "mean.pt", {"model": model.mean.state_dict(), "unet": cfg.to_dict(),
+                                         "epochs": int(training.get("mean_epochs", 0)),
+                                         "seconds": float(training.get("mean_seconds", 0)),
+                                         "loss": float(training.get("mean_loss", float("nan")))})
+        up = nets.Upsampler()
+        up.load_state_dict(weights_from_onnx(model_dir / "vae_decoder" / "model.onnx", up, prefix="up."))
+        save(work / "ckpt" / "decoder.pt", {"model": up.state_dict(), "opt": None,
+                                            "step": int(training.get("decoder_steps", 0)),
+                                            "seconds": float(training.get("decoder_seconds", 0)),
+                                            "loss": training.get("decoder_l1")})
     return {"step": step, "seconds": seconds, "unet": cfg.to_dict()}

@@ -192,3 +192,101 @@ def test_seeding_refuses_a_model_with_missing_weights(tmp_path, work):
     onnx.save(m, str(out / "unet" / "model.onnx"))
     with pytest.raises(ValueError, match="not found"):
         warmstart.seed_teacher(tmp_path / "run3", out, 1e-3, train._save)
+
+
+TINY_THUMB = nets.UNetConfig(in_channels=3, channels=(16, 32), attention=(False, True), emb_dim=32, groups=8,
+                             latent="thumb", mean_hidden=32)
+
+
+@pytest.fixture(scope="module")
+def thumb_run(work, tmp_path_factory):
+    """The recipe's own design (thumbnail latent + mean branch + learned decoder), trained tiny."""
+    w = tmp_path_factory.mktemp("thumb")
+    for name in ("dataset.npz", "text_emb.npy", "empty_emb.npy", "text"):
+        (w / name).symlink_to(work / name)
+    cfg = train.TrainConfig(steps=40, batch=8, warmup=5, checkpoint_s=1e9, unet=TINY_THUMB, mean_epochs=300,
+                            decoder_steps=30, fast_steps=5, fast_pairs=8, teacher_steps=2)
+    return w, cfg, {"mean": train.train_mean(w, cfg, resume=False), "decoder": train.train_decoder(w, cfg, resume=False),
+                    "teacher": train.train_teacher(w, cfg, resume=False), "fast": train.distill_fast(w, cfg, resume=False)}
+
+
+def test_mean_branch_fits_the_captions_and_sets_the_residual_scale(thumb_run):
+    w, cfg, summary = thumb_run
+    data = train._Pairs(w, "thumb")
+    x = data.latents[data.train_idx]
+    # the regression explains most of the variance of the thumbnails it was fitted on
+    assert summary["mean"]["loss"] < 0.5 * float(x.var()), (summary["mean"], float(x.var()))
+    model, st = train.load_teacher(w)
+    assert model.mean is not None and 0 < model.cfg.sigma_data < float(x.std())
+    assert st["step"] == 40 and np.isfinite(summary["decoder"]["loss"])
+
+
+def test_thumb_denoiser_starts_from_the_caption_mean(thumb_run):
+    w, _, _ = thumb_run
+    trained, _ = train.load_teacher(w)
+    model = nets.Denoiser(nets.UNet(trained.cfg))  # a fresh UNet (zero output) on the trained mean branch
+    model.mean.load_state_dict(trained.mean.state_dict())
+    text = torch.from_numpy(np.load(w / "text_emb.npy")[:2].astype(np.float32))
+    x_t = torch.randn(2, 3, 16, 16)
+    with torch.no_grad():
+        m = model.mean_of(text, x_t)
+        assert m.abs().mean() > 0.05
+        # at pure noise the untrained residual model's estimate of the picture is the caption's mean layout
+        assert torch.allclose(model.x0(x_t, torch.tensor([999, 999]), text), m, atol=0.01)
+        # and on a 24x24 latent (a 192x192 picture) the branch stretches its 16x16 layout
+        assert model.mean_of(text, torch.zeros(2, 3, 24, 24)).shape == (2, 3, 24, 24)
+
+
+def test_thumb_export_matches_torch_and_runs_in_the_engine(thumb_run, tmp_path):
+    import onnxruntime as ort
+
+    from studio.engines.image.folder import load_folder
+    from studio.engines.image.job import build_params
+    from studio.engines.image.pipeline import Hooks, ImagePipeline
+    from studio.engines.runtime import SessionFactory
+    from studio.jobs import ImageRequest
+
+    w, _, _ = thumb_run
+    out = export.export_model(w, tmp_path / "model", {"command": "test"})
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["latent_channels"] == 3 and m["family"] == "studio-emoji-thumb-unet" and len(m["latent_rgb_factors"]) == 3
+    assert m["training"]["mean_epochs"] == 300 and m["training"]["decoder_steps"] == 30
+    # the ONNX UNet is the torch denoiser (mean branch and its resize included), at two sizes
+    model, _ = train.load_teacher(w)
+    sess = ort.InferenceSession(str(out / "unet" / "model.onnx"), providers=["CPUExecutionProvider"])
+    for size in (16, 24):
+        x = torch.randn(2, 3, size, size)
+        text = torch.randn(2, 384)
+        with torch.no_grad():
+            ref = model(x, torch.tensor([500.0, 500.0]), text).numpy()
+        got = sess.run(None, {"sample": x.numpy(), "timestep": np.array([500.0], np.float32),
+                              "encoder_hidden_states": text[:, None, :].numpy()})[0]
+        assert np.abs(got - ref).max() < 1e-3, size
+    folder = load_folder(out)
+    pipe = ImagePipeline(folder, SessionFactory(device="cpu", threads=1).create)
+    for fast in (False, True):
+        params, _ = build_params(ImageRequest(prompt="a cat face 猫", seed=3, steps=4, fast=fast, preview_every=0), folder)
+        images, _ = pipe.generate(params, Hooks())
+        assert images[0].shape == (128, 128, 3) and np.isfinite(images[0]).all()
+    # the encoder is the 8x8 box average, so a flat colour round-trips through encode -> decode
+    flat = np.full((128, 128, 3), (200, 40, 40), np.uint8)
+    lat = pipe.encode_image(flat, Hooks())
+    assert lat.shape == (1, 3, 16, 16)
+    assert np.allclose(lat[0, :, 0, 0], np.array([200, 40, 40]) / 127.5 - 1, atol=1e-3)
+
+
+def test_a_thumb_run_continues_from_its_exported_model(thumb_run, tmp_path):
+    """--init-from on the recipe's design restores the UNet, the mean branch and the decoder."""
+    from studio.training import warmstart
+
+    w, _, _ = thumb_run
+    out = export.export_model(w, tmp_path / "model", {"command": "test"}, fast=False)
+    fresh = tmp_path / "run2"
+    fresh.mkdir()
+    warmstart.seed_teacher(fresh, out, 1e-3, train._save)
+    for name, loader in (("teacher.pt", "ema"), ("mean.pt", "model"), ("decoder.pt", "model")):
+        a = torch.load(w / "ckpt" / name, weights_only=False)[loader]
+        b = torch.load(fresh / "ckpt" / name, weights_only=False)["model" if name != "teacher.pt" else "ema"]
+        assert a.keys() == b.keys(), name
+        for key in a:
+            assert torch.equal(a[key], b[key]), (name, key)
