@@ -71,6 +71,35 @@ PARAPHRASES = [
     ("a loaf of bread", "bread"), ("a little baby", "baby"), ("an elderly man", "old man"),
 ]
 
+# Tuning set: other new phrasings of other training concepts. Settings (guidance, the caption
+# prior's temperature) are chosen on these with --validation, never on the reported prompts.
+VALIDATION = [
+    ("a loyal doggy", "dog"), ("a house cat sitting", "cat"), ("a lion's mane", "lion"), ("a dairy cow", "cow"),
+    ("a little mouse's face", "mouse face"), ("a fluffy hamster", "hamster"), ("a brown bear", "bear"),
+    ("a hen", "chicken"), ("a small bird", "bird"), ("a mallard duck", "duck"), ("a wise owl", "owl"),
+    ("a sea turtle", "turtle"), ("a slithering snake", "snake"), ("a green dragon", "dragon"),
+    ("a jumping dolphin", "dolphin"), ("a great white shark", "shark"), ("a creepy spider", "spider"),
+    ("a pair of red cherries", "cherries"), ("a sour lemon", "lemon"), ("a juicy peach", "peach"),
+    ("a tropical pineapple", "pineapple"), ("a red tomato", "tomato"), ("an aubergine", "eggplant"),
+    ("half an avocado", "avocado"), ("a red chili", "hot pepper"), ("a toadstool", "mushroom"),
+    ("a buttery croissant", "croissant"), ("a stack of pancakes with syrup", "pancakes"), ("fries in a box", "french fries"),
+    ("a hotdog in a bun", "hot dog"), ("a mexican taco", "taco"), ("a box of popcorn", "popcorn"),
+    ("a sushi roll", "sushi"), ("a frosted cupcake", "cupcake"), ("a swirly lollipop", "lollipop"),
+    ("a mug of beer", "beer mug"), ("an erupting volcano", "volcano"), ("an open umbrella", "umbrella"),
+    ("a snowman in winter", "snowman"), ("a twister", "tornado"), ("a steam train", "train"),
+    ("a flying helicopter", "helicopter"), ("a farm tractor", "tractor"), ("an emergency ambulance", "ambulance"),
+    ("a red fire truck", "fire engine"), ("a ship's anchor", "anchor"), ("a camping tent", "tent"),
+    ("a timer stopwatch", "stopwatch"), ("a photo camera", "camera"), ("an old tv set", "television"),
+    ("a full battery", "battery"), ("a mail envelope", "envelope"), ("a wooden hammer", "hammer"),
+    ("a cute teddy", "teddy bear"), ("a tennis ball", "tennis"), ("a drum kit", "drum"), ("a brass trumpet", "trumpet"),
+    ("a singer's microphone", "microphone"), ("a pair of headphones", "headphone"), ("a red fox", "fox"),
+    ("a striped zebra", "zebra"), ("a tall giraffe", "giraffe"), ("a big grey elephant", "elephant"),
+    ("a spiky hedgehog", "hedgehog"), ("a red crab", "crab"), ("a slice of kiwi", "kiwi fruit"),
+    ("a green broccoli", "broccoli"), ("a fried egg in a pan", "cooking"), ("strips of bacon", "bacon"),
+    ("a fortune teller's crystal ball", "crystal ball"), ("a smiling sun", "sun with face"), ("a lightning bolt", "high voltage"),
+    ("a creepy clown", "clown face"), ("a perfect score of 100", "hundred points"),
+]
+
 
 def load_avg() -> str:
     try:
@@ -79,10 +108,14 @@ def load_avg() -> str:
         return "n/a"
 
 
-def build_prompts(ds) -> list[tuple[str, int, str]]:
-    """(prompt, target concept id, kind) for every held-out prompt."""
+def build_prompts(ds, validation: bool = False) -> list[tuple[str, int, str]]:
+    """(prompt, target concept id, kind) for every held-out prompt (or the tuning set)."""
     index = {n: i for i, n in enumerate(ds.concept_names)}
     out = []
+    if validation:
+        used = {t for _, t in PARAPHRASES}
+        return [(text, index[t], "tuning phrasing") for text, t in VALIDATION
+                if t in index and not ds.held_out[index[t]] and t not in used]
     for cid in np.flatnonzero(ds.held_out):
         label = ds.concept_names[cid]
         out.append((("an " if label[:1].lower() in "aeiou" else "a ") + label, int(cid), "held-out concept"))
@@ -95,13 +128,14 @@ def build_prompts(ds) -> list[tuple[str, int, str]]:
 class Generator:
     """The engine's own path from request to pixels (build_params + ImagePipeline.generate)."""
 
-    def __init__(self, folder: Path, threads: int):
+    def __init__(self, folder: Path, threads: int, guidance: float | None = None):
         from studio.engines.image.folder import load_folder
         from studio.engines.image.pipeline import ImagePipeline
         from studio.engines.runtime import SessionFactory
 
         self.folder = load_folder(folder)
         self.pipe = ImagePipeline(self.folder, SessionFactory(device="cpu", threads=threads).create)
+        self.guidance = guidance
 
     def __call__(self, prompt: str, seed: int, fast: bool) -> np.ndarray:
         from studio.engines.image.job import build_params
@@ -109,7 +143,8 @@ class Generator:
         from studio.engines.image.preview import to_uint8
         from studio.jobs import ImageRequest
 
-        params, _ = build_params(ImageRequest(prompt=prompt, seed=seed, fast=fast, preview_every=0), self.folder)
+        extra = {"guidance": self.guidance} if self.guidance is not None and not fast else {}
+        params, _ = build_params(ImageRequest(prompt=prompt, seed=seed, fast=fast, preview_every=0, **extra), self.folder)
         images, _ = self.pipe.generate(params, Hooks())
         return to_uint8(images[0])
 
@@ -170,6 +205,9 @@ def main() -> int:
     ap.add_argument("--diversity-prompts", type=int, default=16)
     ap.add_argument("--speed-reps", type=int, default=7)
     ap.add_argument("--limit", type=int, default=0, help="only the first N prompts (quick runs)")
+    ap.add_argument("--validation", action="store_true",
+                    help="score the tuning phrasings instead of the held-out prompts (for choosing settings)")
+    ap.add_argument("--guidance", type=float, default=None, help="override the model's default guidance (full mode)")
     ap.add_argument("--sheet", type=Path, default=None)
     ap.add_argument("--fast-sheet", type=Path, default=None)
     args = ap.parse_args()
@@ -202,12 +240,12 @@ def main() -> int:
     gallery = embed(ds.images)
     n_con = len(ds.concept_names)
 
-    prompts = build_prompts(ds)
+    prompts = build_prompts(ds, args.validation)
     if args.limit:  # an even spread over both kinds
         prompts = [prompts[i] for i in np.linspace(0, len(prompts) - 1, args.limit).round().astype(int)]
     targets = np.array([p[1] for p in prompts])
     kinds = np.array([p[2] for p in prompts])
-    gen = Generator(args.model, args.threads)
+    gen = Generator(args.model, args.threads, args.guidance)
     has_fast = gen.folder.fast is not None
     print(f"model {args.model} ({gen.folder.name}); {len(prompts)} held-out prompts "
           f"({(kinds == 'held-out concept').sum()} held-out concepts, {(kinds == 'new phrasing').sum()} new phrasings); "
@@ -233,7 +271,7 @@ def main() -> int:
     print("\nPrompt adherence (retrieval of the target concept among "
           f"{n_con}; judge = {args.judge_kind}, fitted on real images only)")
     print(f"{'subset':<22}{'n':>5}  " + "  ".join(f"{m + ' top-1':>11}{m + ' top-5':>11}" for m in list(results) + ["real"]))
-    for subset in ("held-out concept", "new phrasing", "all"):
+    for subset in ("held-out concept", "new phrasing", "tuning phrasing", "all"):
         sel = np.ones(len(prompts), bool) if subset == "all" else kinds == subset
         if not sel.any():
             continue

@@ -89,6 +89,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="with no teacher checkpoint yet, start from this exported model's UNet "
                          "(e.g. assets/models/studio-emoji: continue the shipped model)")
     ap.add_argument("--no-fast", action="store_true", help="skip the distilled one-step model")
+    ap.add_argument("--guidance", type=float, default=None,
+                    help="classifier-free guidance the student is distilled with and the model's default")
+    ap.add_argument("--no-caption-prior", action="store_true",
+                    help="export the text encoder without the snap onto training captions (see prior.py)")
+    ap.add_argument("--prior-tau", type=float, default=None, help="caption prior temperature (default 0.02)")
+    ap.add_argument("--prior-alpha", type=float, default=None, help="share of the raw prompt vector kept (default 0)")
     args = ap.parse_args(argv)
 
     import torch
@@ -108,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         cfg.fast_steps = args.fast_steps
     if args.fast_pairs:
         cfg.fast_pairs = args.fast_pairs
+    if args.guidance:
+        cfg.guidance = args.guidance
     if args.mean_epochs:
         cfg.mean_epochs = args.mean_epochs
     if args.decoder_steps:
@@ -151,7 +159,11 @@ def main(argv: list[str] | None = None) -> int:
         log = []
         if (work / "train_log.jsonl").exists():
             log = [json.loads(s) for s in (work / "train_log.jsonl").read_text().splitlines() if s.strip()]
-        export.export_model(work, out, {"command": command, "log": log[-6:]}, fast=not args.no_fast)
+        prior = None if args.no_caption_prior else {
+            "tau": args.prior_tau if args.prior_tau is not None else export.CAPTION_PRIOR["tau"],
+            "alpha": args.prior_alpha if args.prior_alpha is not None else export.CAPTION_PRIOR["alpha"]}
+        export.export_model(work, out, {"command": command, "log": log[-8:]}, fast=not args.no_fast,
+                            caption_prior=prior, guidance=args.guidance)
         print(f"model written to {out}", file=sys.stderr)
     return 0
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from studio.training import diffusion, nets, text
+from studio.training import diffusion, nets, prior, text
 from studio.training.train import X0Student, load_teacher
 
 MODEL_ID = "studio-emoji"
@@ -165,13 +165,24 @@ DEFAULTS = {"pixels": {"default_steps": 20, "default_guidance": 3.0},
             "thumb": {"default_steps": 20, "default_guidance": 1.5}}
 
 
-def export_model(work: Path, out: Path, training: dict, fast: bool = True) -> Path:
-    """Write the whole folder; ``training`` lands in the manifest (steps, seconds, command...)."""
+CAPTION_PRIOR = {"tau": 0.02, "alpha": 0.0}  # chosen on benchmarks/image_quality.py --validation
+
+
+def export_model(work: Path, out: Path, training: dict, fast: bool = True,
+                 caption_prior: dict | None = CAPTION_PRIOR, guidance: float | None = None) -> Path:
+    """Write the whole folder; ``training`` lands in the manifest (steps, seconds, command...).
+
+    ``caption_prior`` ({"tau", "alpha"} or None): see prior.py."""
     out.mkdir(parents=True, exist_ok=True)
     for name in ("text_encoder", "tokenizer"):
         if (out / name).exists():
             shutil.rmtree(out / name)
         shutil.copytree(work / "text" / name, out / name)
+    prior_entry = None
+    if caption_prior:
+        captions = prior.train_caption_vectors(work)
+        prior.add_to_encoder(out / "text_encoder" / "model.onnx", captions, **caption_prior)
+        prior_entry = {**caption_prior, "captions": int(len(captions))}
     teacher, st = load_teacher(work)
     export_unet(teacher, out / "unet" / "model.onnx")
     ch, latent = teacher.cfg.in_channels, teacher.cfg.latent
@@ -214,7 +225,7 @@ def export_model(work: Path, out: Path, training: dict, fast: bool = True) -> Pa
         "credits": CREDITS,
         "sha256": {p.relative_to(out).as_posix(): _sha256(p) for p in files},
         "native_size": [128, 128], "drawn_size": [64, 64], "latent_channels": ch, "vae_scale_factor": 8,
-        **DEFAULTS[latent], "default_scheduler": "ddim",
+        **DEFAULTS[latent], **({"default_guidance": guidance} if guidance else {}), "default_scheduler": "ddim",
         "text_max_length": text.MAX_LEN,
         "latent_rgb_factors": latent_rgb_factors(latent), "latent_rgb_bias": [0.0, 0.0, 0.0],
         "training": {**training, "teacher_steps": st["step"], "teacher_seconds": round(st["seconds"]),
@@ -222,5 +233,7 @@ def export_model(work: Path, out: Path, training: dict, fast: bool = True) -> Pa
     }
     if fast_entry:
         manifest["fast"] = fast_entry
+    if prior_entry:
+        manifest["caption_prior"] = prior_entry
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return out

@@ -251,6 +251,18 @@ def test_thumb_export_matches_torch_and_runs_in_the_engine(thumb_run, tmp_path):
     m = json.loads((out / "manifest.json").read_text())
     assert m["latent_channels"] == 3 and m["family"] == "studio-emoji-thumb-unet" and len(m["latent_rgb_factors"]) == 3
     assert m["training"]["mean_epochs"] == 300 and m["training"]["decoder_steps"] == 30
+    assert m["caption_prior"]["captions"] > 0
+    # the caption prior: "" (guidance's unconditional side) passes unchanged, any prompt comes out
+    # unit length and a training caption maps (almost) onto itself
+    from studio.training.data import Dataset
+    from studio.training.text import OnnxTextEncoder
+
+    ds = Dataset.load(w / "dataset.npz")
+    caption = ds.captions[ds.image_captions[ds.train_indices()[0], 0]]
+    raw, snapped = OnnxTextEncoder(w / "text")(["", caption, "猫 🐱"]), OnnxTextEncoder(out)(["", caption, "猫 🐱"])
+    assert np.abs(raw[0] - snapped[0]).max() < 1e-5
+    assert np.allclose(np.linalg.norm(snapped, axis=1), 1, atol=1e-4)
+    assert float(raw[1] @ snapped[1]) > 0.9
     # the ONNX UNet is the torch denoiser (mean branch and its resize included), at two sizes
     model, _ = train.load_teacher(w)
     sess = ort.InferenceSession(str(out / "unet" / "model.onnx"), providers=["CPUExecutionProvider"])
