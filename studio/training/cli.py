@@ -106,20 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     work = (args.work or default_work()).expanduser()
     out = args.out or work / "model"
     cfg = train.TrainConfig()
-    if args.steps:
-        cfg.steps = args.steps
-    if args.batch:
-        cfg.batch = args.batch
-    if args.fast_steps:
-        cfg.fast_steps = args.fast_steps
-    if args.fast_pairs:
-        cfg.fast_pairs = args.fast_pairs
-    if args.guidance:
-        cfg.guidance = args.guidance
-    if args.mean_epochs:
-        cfg.mean_epochs = args.mean_epochs
-    if args.decoder_steps:
-        cfg.decoder_steps = args.decoder_steps
+    for name in ("steps", "batch", "fast_steps", "fast_pairs", "guidance", "mean_epochs", "decoder_steps"):
+        if getattr(args, name):  # flags share TrainConfig's field names
+            setattr(cfg, name, getattr(args, name))
     if args.channels:
         ch = tuple(int(c) for c in args.channels.split(","))
         cfg.unet = dataclasses.replace(cfg.unet, channels=ch, attention=tuple(i > 0 for i in range(len(ch))),

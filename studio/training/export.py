@@ -82,6 +82,11 @@ class Encoder2x(torch.nn.Module):
         return nets.to_latent(torch.nn.functional.avg_pool2d(sample, 2))
 
 
+def _write_vae_configs(out: Path, cfg: dict) -> None:
+    for d in ("vae_decoder", "vae_encoder"):
+        (out / d / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
+
+
 class ThumbDecoder(torch.nn.Module):
     """Thumb latent [B,3,h,w] -> pixels [B,3,8h,8w]: the learned 4x upsampler, then bicubic 2x."""
 
@@ -118,8 +123,7 @@ def export_thumb_vae(work: Path, out: Path) -> dict:
            "block_out_channels": [64, 64, 64, 64],  # length 4 -> diffusers' vae_scale_factor = 8
            "note": "latent = the picture's 8x8 box average in [-1,1] (the 64x64 drawing's 4x4); "
                    "decoder: learned 4x upsampler (studio-train decoder) + bicubic 2x"}
-    for d in ("vae_decoder", "vae_encoder"):
-        (out / d / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
+    _write_vae_configs(out, cfg)
     return {"decoder_steps": st["step"], "decoder_seconds": round(st["seconds"]), "decoder_l1": st["loss"]}
 
 
@@ -134,8 +138,7 @@ def export_vae(out: Path) -> None:
            "latent_channels": 48, "in_channels": 3, "out_channels": 3, "sample_size": 128,
            "block_out_channels": [48, 48, 48, 48],  # length 4 -> diffusers' vae_scale_factor = 8
            "note": "not learned: latent = 64x64 pixels in [-1,1], 4x4 space-to-depth; decoder adds a bicubic 2x"}
-    for d in ("vae_decoder", "vae_encoder"):
-        (out / d / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
+    _write_vae_configs(out, cfg)
 
 
 def _sha256(path: Path) -> str:

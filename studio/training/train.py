@@ -87,6 +87,11 @@ def _save(path: Path, state: dict) -> None:
     tmp.replace(path)
 
 
+def _cosine_lr(frac: float, peak: float = 1e-3) -> float:
+    """Cosine decay from ``peak`` to 5% of it over a run (``frac`` = share of the run done)."""
+    return peak * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * frac)))
+
+
 def _lr(step: int, cfg: TrainConfig) -> float:
     return cfg.lr * min(1.0, (step + 1) / cfg.warmup)
 
@@ -190,7 +195,7 @@ def train_mean(work: Path, cfg: TrainConfig, resume: bool = True, progress: Prog
     t0, loss_ep = time.time(), float("nan")
     for ep in range(cfg.mean_epochs):
         for grp in opt.param_groups:
-            grp["lr"] = 1e-3 * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * ep / cfg.mean_epochs)))
+            grp["lr"] = _cosine_lr(ep / cfg.mean_epochs)
         perm, losses = torch.randperm(n, generator=g), []
         for s in range(0, n, cfg.mean_batch):
             b = perm[s:s + cfg.mean_batch]
@@ -253,8 +258,8 @@ def train_decoder(work: Path, cfg: TrainConfig, resume: bool = True, progress: P
                      "seconds": spent + time.time() - t0, "loss": float(np.mean(losses[-200:])) if losses else None})
 
     while step < cfg.decoder_steps:
-        for grp in opt.param_groups:  # cosine decay over the run
-            grp["lr"] = 1e-3 * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * step / cfg.decoder_steps)))
+        for grp in opt.param_groups:
+            grp["lr"] = _cosine_lr(step / cfg.decoder_steps)
         x = torch.from_numpy(ds.images[rng.choice(idx, cfg.batch)]).permute(0, 3, 1, 2).float() / 127.5 - 1
         if rng.random() < 0.5:
             x = x.flip(3)
