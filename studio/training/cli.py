@@ -68,6 +68,16 @@ def prepare(work: Path, data: Path | None, progress=_progress) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from studio.jobs import UserError
+
+    try:
+        return _run(argv)
+    except UserError as exc:  # one line, like the studio command: a missing stage, a bad folder
+        print(f"studio-train: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run(argv: list[str] | None) -> int:
     ap = argparse.ArgumentParser(prog="studio-train", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("stage", nargs="?", default="all", choices=["all", "data", "mean", "decoder", "teacher", "fast", "export"])

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from studio.training import diffusion, nets, prior, text
-from studio.training.train import X0Student, load_teacher
+from studio.training.train import X0Student, load_teacher, need
 
 MODEL_ID = "studio-emoji"
 CREDITS = [
@@ -109,7 +109,7 @@ class ThumbEncoder(torch.nn.Module):
 
 
 def export_thumb_vae(work: Path, out: Path) -> dict:
-    st = torch.load(work / "ckpt" / "decoder.pt", map_location="cpu", weights_only=False)
+    st = torch.load(need(work / "ckpt" / "decoder.pt", "decoder"), map_location="cpu", weights_only=False)
     up = nets.Upsampler()
     up.load_state_dict(st["model"])
     axes_dec = {"latent_sample": {0: "batch", 2: "height", 3: "width"}, "sample": {0: "batch", 2: "H", 3: "W"}}
@@ -208,7 +208,7 @@ def export_model(work: Path, out: Path, training: dict, fast: bool = True,
         shutil.rmtree(out / "unet_fast")
     if latent == "thumb":
         training = {**training, **export_thumb_vae(work, out)}
-        mst = torch.load(work / "ckpt" / "mean.pt", map_location="cpu", weights_only=False)
+        mst = torch.load(need(work / "ckpt" / "mean.pt", "mean"), map_location="cpu", weights_only=False)
         training = {**training, "mean_epochs": mst["epochs"], "mean_seconds": round(mst["seconds"]),
                     "mean_loss": round(mst["loss"], 5)}
     else:

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from studio.training import diffusion, nets
+from studio.jobs import UserError
 from studio.training.data import Dataset
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,13 @@ class Batches:
         drop = torch.from_numpy(self.rng.random(b) < uncond_p)
         text[drop] = self.empty
         return nets.encode(x, self.latent), text
+
+
+def need(path: Path, stage: str) -> Path:
+    """A checkpoint an earlier stage writes; a clear message (not a traceback) when it is missing."""
+    if not path.exists():
+        raise UserError(f"{path} is missing: run `studio-train {stage}` first.")
+    return path
 
 
 def _save(path: Path, state: dict) -> None:
@@ -221,10 +229,7 @@ def train_mean(work: Path, cfg: TrainConfig, resume: bool = True, progress: Prog
 
 def _mean_for_teacher(work: Path, cfg: TrainConfig) -> tuple[dict, float]:
     """The trained mean branch and the std of the residual it leaves (the UNet's sigma_data)."""
-    path = work / "ckpt" / "mean.pt"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run `studio-train mean` before the teacher")
-    st = torch.load(path, map_location="cpu", weights_only=False)
+    st = torch.load(need(work / "ckpt" / "mean.pt", "mean"), map_location="cpu", weights_only=False)
     net = nets.MeanNet(cfg.unet)
     net.load_state_dict(st["model"])
     data = _Pairs(work, cfg.unet.latent)
@@ -280,7 +285,7 @@ def train_decoder(work: Path, cfg: TrainConfig, resume: bool = True, progress: P
 
 
 def load_teacher(work: Path, use_ema: bool = True) -> tuple[nets.Denoiser, dict]:
-    st = torch.load(work / "ckpt" / "teacher.pt", map_location="cpu", weights_only=False)
+    st = torch.load(need(work / "ckpt" / "teacher.pt", "teacher"), map_location="cpu", weights_only=False)
     cfg = nets.UNetConfig.from_dict(st["unet"])
     model = nets.Denoiser(nets.UNet(cfg))
     model.load_state_dict(st["ema" if use_ema else "model"])

@@ -302,3 +302,17 @@ def test_a_thumb_run_continues_from_its_exported_model(thumb_run, tmp_path):
         assert a.keys() == b.keys(), name
         for key in a:
             assert torch.equal(a[key], b[key]), (name, key)
+
+
+def test_a_stage_run_out_of_order_says_which_stage_to_run(work, tmp_path, capsys):
+    from studio.training import cli
+
+    fresh = tmp_path / "run"
+    fresh.mkdir()
+    for name in ("dataset.npz", "text_emb.npy", "empty_emb.npy", "text"):
+        (fresh / name).symlink_to(work / name)
+    assert cli.main(["teacher", "--work", str(fresh), "--steps", "1"]) == 1
+    assert "ckpt/mean.pt is missing: run `studio-train mean` first." in capsys.readouterr().err
+    assert cli.main(["export", "--work", str(fresh)]) == 1
+    assert "run `studio-train teacher` first." in capsys.readouterr().err
+    assert not (fresh / "ckpt" / "teacher.pt").exists()
